@@ -1,0 +1,60 @@
+import { MetricContract, ServiceSelector } from "./metric-contract";
+import { MonitoringLabelContract } from "./monitoring-labels";
+import { InferenceAlertOptions, ServiceSlos } from "./service-objectives";
+
+/** A ServiceMonitor delivered through kube-prometheus-stack values, so it plans on an empty cluster. */
+export interface ServiceMonitorSpec {
+  readonly name: string;
+  /** Namespace of the Service it selects. */
+  readonly namespace: string;
+  /** Labels of the Service to scrape. */
+  readonly selectorLabels: Readonly<Record<string, string>>;
+  /** Named Service port to scrape. */
+  readonly port: string;
+  /** @default "/metrics" */
+  readonly path?: string;
+  /** @default - the Prometheus scrape interval */
+  readonly interval?: string;
+}
+
+/** A model server the platform watches: who it is, what it exposes, what it promises. */
+export interface MonitoredService {
+  readonly selector: ServiceSelector;
+  readonly contract: MetricContract;
+  /** Deployment name, for replica, restart and OOM alerts from kube-state-metrics. */
+  readonly deployment: string;
+  /** HorizontalPodAutoscaler name, for the "pinned at max replicas" alert. @default - no HPA */
+  readonly hpa?: string;
+  readonly alerting?: InferenceAlertOptions;
+  readonly slos?: ServiceSlos;
+  /** Team label attached to this service's alerts, used by Alertmanager routing. @default - none */
+  readonly team?: string;
+}
+
+/**
+ * What the in-cluster producers hand to the monitoring stack: scrape targets and the services
+ * whose metrics rules, dashboards and autoscaling are generated for. Producers add to it while
+ * the app is built; consumers read it lazily at synth, so construction order does not matter.
+ */
+export class MonitoringCatalog {
+  private readonly _serviceMonitors: ServiceMonitorSpec[] = [];
+  private readonly _services: MonitoredService[] = [];
+
+  constructor(public readonly labels: MonitoringLabelContract) {}
+
+  public addServiceMonitor(spec: ServiceMonitorSpec): void {
+    this._serviceMonitors.push(spec);
+  }
+
+  public addService(service: MonitoredService): void {
+    this._services.push(service);
+  }
+
+  public get serviceMonitors(): readonly ServiceMonitorSpec[] {
+    return this._serviceMonitors;
+  }
+
+  public get services(): readonly MonitoredService[] {
+    return this._services;
+  }
+}

@@ -1,0 +1,141 @@
+import { LabelMatcher, MetricContract, ServiceSelector } from "./metric-contract";
+
+/**
+ * PromQL builders over a metric contract: the only place that turns a contract into queries.
+ * Alerts, recording rules, dashboards and the autoscaling adapter all call these, so a query
+ * is never written twice with string templates.
+ */
+
+function escape(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+}
+
+export function renderMatchers(matchers: readonly LabelMatcher[]): string {
+  return matchers.map((m) => `${m.label}${m.op}"${escape(m.value)}"`).join(", ");
+}
+
+/** `{namespace="x", service="y", <extra>}` for one service. */
+export function serviceMatchers(contract: MetricContract, svc: ServiceSelector): LabelMatcher[] {
+  return [
+    { label: "namespace", op: "=", value: svc.namespace },
+    { label: "service", op: "=", value: svc.service },
+    ...(contract.extraMatchers ?? []),
+  ];
+}
+
+function selector(metric: string, matchers: readonly LabelMatcher[]): string {
+  return `${metric}{${renderMatchers(matchers)}}`;
+}
+
+/** The label matcher that selects failed requests, for status-label counters. */
+export function errorMatcher(contract: MetricContract): LabelMatcher | undefined {
+  const r = contract.requests;
+  if (r.kind !== "statusLabel") return undefined;
+  if (r.errors.kind === "values") {
+    return r.errors.values.length === 1
+      ? { label: r.statusLabel, op: "=", value: r.errors.values[0] }
+      : { label: r.statusLabel, op: "=~", value: r.errors.values.map(regexEscape).join("|") };
+  }
+  // Matches both raw codes ("503") and the instrumentator's grouped form ("5xx").
+  const alternatives = r.errors.classes.map((c) => `${c[0]}..`);
+  return { label: r.statusLabel, op: "=~", value: alternatives.join("|") };
+}
+
+function regexEscape(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function by(labels: readonly string[]): string {
+  return labels.length ? ` by (${labels.join(", ")})` : "";
+}
+
+/** Requests per second over `window`, summed by `groupBy`. */
+export function requestRate(contract: MetricContract, svc: ServiceSelector, window: string, groupBy: readonly string[] = []): string {
+  const m = serviceMatchers(contract, svc);
+  const r = contract.requests;
+  if (r.kind === "statusLabel") return `sum${by(groupBy)}(rate(${selector(r.counter, m)}[${window}]))`;
+  return `(sum${by(groupBy)}(rate(${selector(r.success, m)}[${window}])) + sum${by(groupBy)}(rate(${selector(r.failure, m)}[${window}])))`;
+}
+
+/** Failed requests per second over `window`. */
+export function errorRate(contract: MetricContract, svc: ServiceSelector, window: string, groupBy: readonly string[] = []): string {
+  const m = serviceMatchers(contract, svc);
+  const r = contract.requests;
+  if (r.kind === "statusLabel") {
+    return `sum${by(groupBy)}(rate(${selector(r.counter, [...m, errorMatcher(contract)!])}[${window}]))`;
+  }
+  return `sum${by(groupBy)}(rate(${selector(r.failure, m)}[${window}]))`;
+}
+
+/** Fraction of failed requests (0-1) over `window`. */
+export function errorRatio(contract: MetricContract, svc: ServiceSelector, window: string, groupBy: readonly string[] = []): string {
+  return `(${errorRate(contract, svc, window, groupBy)} / ${requestRate(contract, svc, window, groupBy)})`;
+}
+
+/** Seconds per unit of the contract's latency metric. */
+export function latencyUnitSeconds(contract: MetricContract): number {
+  switch (contract.latency.unit) {
+    case "seconds":
+      return 1;
+    case "milliseconds":
+      return 1e-3;
+    case "microseconds":
+      return 1e-6;
+  }
+}
+
+function toSeconds(contract: MetricContract, expr: string): string {
+  const f = latencyUnitSeconds(contract);
+  return f === 1 ? expr : `(${expr} * ${f})`;
+}
+
+/** True when the contract's latency supports quantiles (a histogram). */
+export function hasLatencyQuantiles(contract: MetricContract): boolean {
+  return contract.latency.kind === "histogram";
+}
+
+/**
+ * The q-quantile (0-1) of request latency in seconds over `window`, or undefined when the
+ * contract has no histogram (callers fall back to `latencyAverage`).
+ */
+export function latencyQuantile(
+  contract: MetricContract,
+  svc: ServiceSelector,
+  q: number,
+  window: string,
+  groupBy: readonly string[] = [],
+): string | undefined {
+  const l = contract.latency;
+  if (l.kind !== "histogram") return undefined;
+  const m = serviceMatchers(contract, svc);
+  const inner = `histogram_quantile(${q}, sum by (${["le", ...groupBy].join(", ")})(rate(${selector(`${l.name}_bucket`, m)}[${window}])))`;
+  return toSeconds(contract, inner);
+}
+
+/** Average request latency in seconds over `window`. */
+export function latencyAverage(contract: MetricContract, svc: ServiceSelector, window: string, groupBy: readonly string[] = []): string {
+  const l = contract.latency;
+  const m = serviceMatchers(contract, svc);
+  const [sum, count] = l.kind === "histogram" ? [`${l.name}_sum`, `${l.name}_count`] : [l.sum, l.count];
+  const inner = `(sum${by(groupBy)}(rate(${selector(sum, m)}[${window}])) / sum${by(groupBy)}(rate(${selector(count, m)}[${window}])))`;
+  return toSeconds(contract, inner);
+}
+
+/** Fraction of requests (0-1) faster than `thresholdSeconds`: needs a histogram bucket at that bound. */
+export function latencyGoodRatio(
+  contract: MetricContract,
+  svc: ServiceSelector,
+  thresholdSeconds: number,
+  window: string,
+): string | undefined {
+  const l = contract.latency;
+  if (l.kind !== "histogram") return undefined;
+  const m = serviceMatchers(contract, svc);
+  const le = thresholdSeconds / latencyUnitSeconds(contract);
+  return `(sum(rate(${selector(`${l.name}_bucket`, [...m, { label: "le", op: "=", value: String(le) }])}[${window}])) / sum(rate(${selector(`${l.name}_count`, m)}[${window}])))`;
+}
+
+/** A gauge of the contract (queue depth, model loaded) for one service. */
+export function serviceGauge(contract: MetricContract, svc: ServiceSelector, metric: string): string {
+  return selector(metric, serviceMatchers(contract, svc));
+}

@@ -1,0 +1,34 @@
+/**
+ * Per-service alerting thresholds and service-level objectives, as typed data. An
+ * InferenceService carries them; the monitoring rules read them. Every field is optional:
+ * the rule packs hold the defaults.
+ */
+
+export interface InferenceAlertOptions {
+  /** Alert when more than this percentage of requests fail. @default 10 */
+  readonly errorRatioPercent?: number;
+  /** How long the error ratio must stay above the threshold. @default "5m" */
+  readonly errorRatioFor?: string;
+  /**
+   * Ratio and latency alerts stay silent below this many requests per second, so a handful of
+   * failures on an idle service does not page anyone. @default 0.1
+   */
+  readonly minRequestsPerSecond?: number;
+  /** P90 latency threshold. @default - 1 s for 10m */
+  readonly p90Latency?: { readonly seconds: number; readonly for?: string };
+  /** Composite "slow while busy": P95 above `seconds` while QPS above `minQps`. @default - 3 s and 10 QPS for 5m */
+  readonly slowUnderLoad?: { readonly p95Seconds: number; readonly minQps: number; readonly for?: string };
+  /** Queue depth per pod that counts as a backlog. @default - 10 for 10m */
+  readonly queueBacklog?: { readonly depth: number; readonly for?: string };
+}
+
+/** Service-level objectives: multi-window multi-burn-rate rules are generated from them. */
+export interface ServiceSlos {
+  /** Fraction of requests that must succeed, in (0, 1), e.g. 0.995. @default - no availability SLO */
+  readonly availability?: number;
+  /**
+   * Fraction of requests faster than `thresholdSeconds`, in (0, 1). The threshold must be a
+   * bucket bound of the latency histogram. @default - no latency SLO
+   */
+  readonly latency?: { readonly objective: number; readonly thresholdSeconds: number };
+}

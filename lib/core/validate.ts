@@ -1,0 +1,77 @@
+import { Token } from "cdktf";
+import { IConstruct } from "constructs";
+import { PlatformConfigError } from "./errors";
+
+type Scope = IConstruct | string;
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const PROMETHEUS_METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const PROMETHEUS_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** Prometheus duration: one or more number+unit pairs, largest unit first (model/time.ParseDuration). */
+const PROMETHEUS_DURATION = /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/;
+
+/** True for values still unresolved at construction time; those are checked by Terraform, not here. */
+export function isToken(value: unknown): boolean {
+  return (typeof value === "string" || typeof value === "number") && Token.isUnresolved(value);
+}
+
+/** RFC 1123 label, as Kubernetes requires for names of namespaces, services and most objects. */
+export function checkDns1123Label(scope: Scope, prop: string, value: string): void {
+  if (isToken(value)) return;
+  if (value.length === 0 || value.length > 63 || !DNS1123_LABEL.test(value)) {
+    throw new PlatformConfigError(
+      scope,
+      prop,
+      value,
+      "must be a DNS-1123 label (1-63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit)",
+    );
+  }
+}
+
+export function checkPrometheusMetricName(scope: Scope, prop: string, value: string): void {
+  if (!PROMETHEUS_METRIC_NAME.test(value)) {
+    throw new PlatformConfigError(scope, prop, value, "must be a valid Prometheus metric name matching [a-zA-Z_:][a-zA-Z0-9_:]*");
+  }
+}
+
+export function checkPrometheusLabelName(scope: Scope, prop: string, value: string): void {
+  if (!PROMETHEUS_LABEL_NAME.test(value) || value.startsWith("__")) {
+    throw new PlatformConfigError(
+      scope,
+      prop,
+      value,
+      "must be a valid Prometheus label name matching [a-zA-Z_][a-zA-Z0-9_]* and not starting with '__'",
+    );
+  }
+}
+
+/** Integer within [min, max], inclusive. */
+export function checkIntRange(scope: Scope, prop: string, value: number, min: number, max: number): void {
+  if (isToken(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new PlatformConfigError(scope, prop, value, `must be an integer between ${min} and ${max}`);
+  }
+}
+
+/** Parses a Prometheus duration such as "5m" or "1h30m" into seconds; throws on anything else. */
+export function parsePrometheusDuration(scope: Scope, prop: string, value: string): number {
+  const m = typeof value === "string" && value !== "" ? PROMETHEUS_DURATION.exec(value) : null;
+  if (!m) {
+    throw new PlatformConfigError(scope, prop, value, "must be a Prometheus duration such as 30s, 5m, 1h or 1h30m");
+  }
+  const unit = (i: number, seconds: number) => (m[i] ? Number(m[i]) * seconds : 0);
+  return (
+    unit(2, 365 * 86400) + unit(4, 7 * 86400) + unit(6, 86400) + unit(8, 3600) + unit(10, 60) + unit(12, 1) + unit(14, 0.001)
+  );
+}
+
+/** Rejects duplicates in a list of names, naming the first duplicate. */
+export function checkUnique(scope: Scope, prop: string, names: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) {
+      throw new PlatformConfigError(scope, prop, name, "must hold unique names; this one appears more than once");
+    }
+    seen.add(name);
+  }
+}

@@ -1,0 +1,82 @@
+import { IConstruct } from "constructs";
+import { IGpuPool } from "./gpu-pool";
+import { NodeAffinity, Toleration, nodeAffinitySelects, untoleratedTaints } from "./kubernetes-scheduling";
+import { checkUnique } from "../core/validate";
+
+/** How a DaemonSet meant for GPU nodes is scheduled, as it will be rendered. */
+export interface GpuDaemonSetScheduling {
+  /** Human name of the component, for messages ("nvidia-device-plugin"). */
+  readonly component: string;
+  readonly tolerations: readonly Toleration[];
+  readonly nodeAffinity: NodeAffinity;
+  /** True for the NVIDIA device plugin: every GPU pool needs one. */
+  readonly isDevicePlugin: boolean;
+}
+
+const REGISTRY = Symbol.for("cdktf-gpu-inference.GpuDaemonSet");
+
+interface Registered {
+  [REGISTRY]?: GpuDaemonSetScheduling;
+}
+
+/** Marks a construct as rendering a DaemonSet that must run on every GPU node. */
+export function registerGpuDaemonSet(construct: IConstruct, scheduling: GpuDaemonSetScheduling): void {
+  (construct as Registered)[REGISTRY] = scheduling;
+}
+
+function registered(construct: IConstruct): GpuDaemonSetScheduling | undefined {
+  return (construct as Registered)[REGISTRY];
+}
+
+function describeTaint(t: { key: string; value?: string; effect: string }): string {
+  return `${t.key}${t.value === undefined ? "" : `=${t.value}`}:${t.effect}`;
+}
+
+/**
+ * Cross-component check of a scope holding GPU DaemonSets against the GPU pools of the
+ * cluster: every GPU DaemonSet must tolerate every pool's taints and select its labels (else
+ * the DaemonSet has 0 pods there, k8s-device-plugin #607), and every pool needs a device plugin
+ * (else its GPUs are never allocatable). Returns the errors; empty when all is well.
+ */
+export function gpuSchedulingErrors(scope: IConstruct, pools: readonly IGpuPool[]): string[] {
+  const errors: string[] = [];
+  try {
+    checkUnique(scope, "gpuPools[].poolName", pools.map((p) => p.poolName));
+  } catch (e) {
+    errors.push((e as Error).message);
+  }
+  const daemonSets = scope.node
+    .findAll()
+    .map((c) => ({ path: c.node.path, scheduling: registered(c) }))
+    .filter((d): d is { path: string; scheduling: GpuDaemonSetScheduling } => d.scheduling !== undefined);
+
+  for (const pool of pools) {
+    let devicePlugins = 0;
+    for (const { path, scheduling } of daemonSets) {
+      const missing = untoleratedTaints(scheduling.tolerations, pool.taints);
+      const selects = nodeAffinitySelects(scheduling.nodeAffinity, pool.nodeLabels);
+      for (const taint of missing) {
+        errors.push(
+          `${path}: GPU DaemonSet '${scheduling.component}' does not tolerate taint ${describeTaint(taint)} of GPU pool '${pool.poolName}', so it gets no pod there; add a toleration for it`,
+        );
+      }
+      if (!selects) {
+        errors.push(
+          `${path}: GPU DaemonSet '${scheduling.component}' node affinity does not select the labels of GPU pool '${pool.poolName}' (${JSON.stringify(pool.nodeLabels)}), so it gets no pod there`,
+        );
+      }
+      if (scheduling.isDevicePlugin && missing.length === 0 && selects) devicePlugins++;
+    }
+    if (devicePlugins === 0) {
+      errors.push(
+        `${scope.node.path}: GPU pool '${pool.poolName}' has no NVIDIA device plugin scheduled on it, so its GPUs never become allocatable; add an NvidiaDevicePlugin covering this pool`,
+      );
+    }
+  }
+  return errors;
+}
+
+/** Adds `gpuSchedulingErrors` as a synth-time validation of `scope`. */
+export function addGpuSchedulingValidation(scope: IConstruct, pools: readonly IGpuPool[]): void {
+  scope.node.addValidation({ validate: () => gpuSchedulingErrors(scope, pools) });
+}

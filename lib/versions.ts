@@ -1,0 +1,68 @@
+/**
+ * Every pinned chart, image and platform version of the product, in one place.
+ * Bump here, run the tests, read the snapshot diff.
+ */
+
+export interface HelmChartPin {
+  /** Helm repository URL. */
+  readonly repository: string;
+  readonly chart: string;
+  readonly version: string;
+}
+
+export interface ImagePin {
+  readonly repository: string;
+  readonly tag: string;
+}
+
+export const CHARTS = {
+  /** NVIDIA/k8s-device-plugin v0.20.0 */
+  nvidiaDevicePlugin: {
+    repository: "https://nvidia.github.io/k8s-device-plugin",
+    chart: "nvidia-device-plugin",
+    version: "0.20.0",
+  },
+  /** NVIDIA/dcgm-exporter 4.5.3-4.8.2 */
+  dcgmExporter: {
+    repository: "https://nvidia.github.io/dcgm-exporter/helm-charts",
+    chart: "dcgm-exporter",
+    version: "4.8.2",
+  },
+  /** prometheus-community, appVersion (operator) v0.93.1 */
+  kubePrometheusStack: {
+    repository: "https://prometheus-community.github.io/helm-charts",
+    chart: "kube-prometheus-stack",
+    version: "88.5.3",
+  },
+  /** prometheus-community, prometheus-adapter v0.12.0 */
+  prometheusAdapter: {
+    repository: "https://prometheus-community.github.io/helm-charts",
+    chart: "prometheus-adapter",
+    version: "5.3.0",
+  },
+} as const satisfies Record<string, HelmChartPin>;
+
+export const IMAGES = {
+  nvidiaDevicePlugin: { repository: "nvcr.io/nvidia/k8s-device-plugin", tag: "v0.20.0" },
+  /**
+   * Pinned explicitly: a later exporter release renames the `Hostname` label to `hostname`,
+   * which would silently break every rule and panel that groups by it.
+   */
+  dcgmExporter: { repository: "nvcr.io/nvidia/k8s/dcgm-exporter", tag: "4.5.3-4.8.2-distroless" },
+} as const satisfies Record<string, ImagePin>;
+
+/**
+ * Kubernetes minor versions for which EKS publishes each GPU AMI type
+ * (amazon-eks-ami releases of 2026 ship AL2023 NVIDIA AMIs for 1.31 to 1.36;
+ * Bottlerocket's NVIDIA variants cover the same EKS-supported range).
+ */
+export const GPU_AMI_KUBERNETES_VERSIONS = {
+  AL2023_x86_64_NVIDIA: { min: "1.31", max: "1.36" },
+  BOTTLEROCKET_x86_64_NVIDIA: { min: "1.31", max: "1.36" },
+} as const;
+
+/** The Kubernetes version of a new cluster unless configured. */
+export const DEFAULT_KUBERNETES_VERSION = "1.35";
+
+/** AMI type of the system (non-GPU) node group. */
+export const SYSTEM_AMI_TYPE = "AL2023_x86_64_STANDARD";
