@@ -66,3 +66,9 @@ export const DEFAULT_KUBERNETES_VERSION = "1.35";
 
 /** AMI type of the system (non-GPU) node group. */
 export const SYSTEM_AMI_TYPE = "AL2023_x86_64_STANDARD";
+
+/**
+ * EKS managed add-on versions. Unset means EKS's default version for the cluster's
+ * Kubernetes version, which moves with the cluster on upgrade; set one to hold it.
+ */
+export const EKS_ADDON_VERSIONS: Partial<Record<"vpc-cni" | "kube-proxy" | "coredns" | "aws-ebs-csi-driver", string>> = {};

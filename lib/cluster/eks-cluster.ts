@@ -1,0 +1,200 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
+import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamSessionContext } from "@cdktf/provider-aws/lib/data-aws-iam-session-context";
+import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
+import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
+import { EksCluster as EksClusterResource } from "@cdktf/provider-aws/lib/eks-cluster";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { Annotations, Fn } from "cdktf";
+import { Construct } from "constructs";
+import { parseCidr } from "../core/cidr";
+import { PlatformConfigError } from "../core/errors";
+import { isToken } from "../core/validate";
+import { IEksCluster } from "./cluster-ref";
+import { checkClusterName, checkKubernetesVersion } from "./cluster-validation";
+import { managedPolicyArn, partitionOf } from "./private/aws-policies";
+
+export interface EksClusterOptions {
+  /** Cluster name: 1-100 characters, letters, digits, '-' and '_', starting with a letter or digit. */
+  readonly clusterName: string;
+  /** Kubernetes minor version ("1.35"). */
+  readonly kubernetesVersion: string;
+  /** Kubernetes service CIDR. @default "172.20.0.0/16" */
+  readonly serviceCidr?: string;
+  /**
+   * Whether the API endpoint is reachable from the internet (always reachable from the VPC).
+   * @default true
+   */
+  readonly endpointPublicAccess?: boolean;
+  /**
+   * CIDRs allowed to reach the public endpoint. Restrict this to your deployers' egress.
+   * @default ["0.0.0.0/0"] with a synth warning
+   */
+  readonly endpointPublicAccessCidrs?: readonly string[];
+  /**
+   * IAM principals (role or user ARNs) granted cluster-admin through EKS access entries,
+   * in addition to the identity running the deployment.
+   * @default - only the deployer
+   */
+  readonly adminPrincipalArns?: readonly string[];
+  /** Retention of the control-plane log group. @default 90 */
+  readonly logRetentionDays?: number;
+}
+
+export interface EksClusterProps extends EksClusterOptions {
+  /** Subnets of the control plane ENIs and nodes (private, two or more zones). */
+  readonly subnetIds: string[];
+}
+
+const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/;
+const DEFAULT_SERVICE_CIDR = "172.20.0.0/16";
+/** All five control-plane log types: audit and authenticator logs are what an incident review needs. */
+const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+/** Retention values CloudWatch Logs accepts. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/**
+ * A new EKS cluster: secrets envelope-encrypted with a dedicated KMS key, all control-plane
+ * logs kept for a bounded time, API-mode access entries (the deployer is admin by an explicit
+ * entry, not by the implicit creator grant), and the OIDC provider for IRSA.
+ */
+export class EksCluster extends Construct implements IEksCluster {
+  /** Looks up an existing cluster and its OIDC provider by name. */
+  public static fromClusterName(scope: Construct, id: string, clusterName: string, options: { nodeSubnetIds?: string[] } = {}): IEksCluster {
+    checkClusterName(`${scope.node.path}/${id}`, "clusterName", clusterName);
+    const c = new Construct(scope, id);
+    const cluster = new DataAwsEksCluster(c, "cluster", { name: clusterName });
+    const issuer = cluster.identity.get(0).oidc.get(0).issuer;
+    const oidc = new DataAwsIamOpenidConnectProvider(c, "oidc", { url: issuer });
+    return {
+      clusterName: cluster.name,
+      endpoint: cluster.endpoint,
+      certificateAuthorityData: cluster.certificateAuthority.get(0).data,
+      oidcIssuerUrl: issuer,
+      oidcProviderArn: oidc.arn,
+      kubernetesVersion: cluster.version,
+      nodeSubnetIds: options.nodeSubnetIds ?? Fn.tolist(cluster.vpcConfig.get(0).subnetIds),
+    };
+  }
+
+  public readonly clusterName: string;
+  public readonly endpoint: string;
+  public readonly certificateAuthorityData: string;
+  public readonly oidcIssuerUrl: string;
+  public readonly oidcProviderArn: string;
+  public readonly kubernetesVersion: string;
+  public readonly nodeSubnetIds: string[];
+  public readonly resource: EksClusterResource;
+  public readonly secretsKey: KmsKey;
+
+  constructor(scope: Construct, id: string, props: EksClusterProps) {
+    super(scope, id);
+    const publicAccess = props.endpointPublicAccess ?? true;
+    const publicCidrs = props.endpointPublicAccessCidrs ?? ["0.0.0.0/0"];
+    const serviceCidr = props.serviceCidr ?? DEFAULT_SERVICE_CIDR;
+    const retention = props.logRetentionDays ?? 90;
+
+    checkClusterName(this, "clusterName", props.clusterName);
+    checkKubernetesVersion(this, "kubernetesVersion", props.kubernetesVersion);
+    publicCidrs.forEach((cidr, i) => parseCidr(this.node.path, `endpointPublicAccessCidrs[${i}]`, cidr));
+    const service = parseCidr(this.node.path, "serviceCidr", serviceCidr);
+    if (service.prefix < 12 || service.prefix > 24) {
+      throw new PlatformConfigError(this, "serviceCidr", serviceCidr, "must have a prefix between /12 and /24 (EKS limit)");
+    }
+    if (!LOG_RETENTION_DAYS.includes(retention)) {
+      throw new PlatformConfigError(this, "logRetentionDays", retention, `must be one of ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+    (props.adminPrincipalArns ?? []).forEach((arn, i) => {
+      if (!isToken(arn) && !IAM_PRINCIPAL_ARN.test(arn)) {
+        throw new PlatformConfigError(this, `adminPrincipalArns[${i}]`, arn, "must be an IAM role or user ARN (arn:aws:iam::123456789012:role/name)");
+      }
+    });
+    if (!publicAccess && props.endpointPublicAccessCidrs !== undefined) {
+      throw new PlatformConfigError(this, "endpointPublicAccessCidrs", publicCidrs, "only applies when endpointPublicAccess is true");
+    }
+    if (publicAccess && publicCidrs.includes("0.0.0.0/0")) {
+      Annotations.of(this).addWarning(
+        "The EKS API endpoint is reachable from 0.0.0.0/0 (authentication still required); set endpointPublicAccessCidrs to your deployers' egress CIDRs.",
+      );
+    }
+
+    this.secretsKey = new KmsKey(this, "secrets-key", {
+      description: `Envelope encryption of Kubernetes secrets of EKS cluster ${props.clusterName}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+    });
+
+    const trust = new DataAwsIamPolicyDocument(this, "cluster-trust", {
+      statement: [
+        {
+          effect: "Allow",
+          actions: ["sts:AssumeRole", "sts:TagSession"],
+          principals: [{ type: "Service", identifiers: ["eks.amazonaws.com"] }],
+        },
+      ],
+    });
+    const role = new IamRole(this, "cluster-role", { namePrefix: `${props.clusterName}-cluster-`.slice(0, 38), assumeRolePolicy: trust.json });
+    const policy = new IamRolePolicyAttachment(this, "cluster-policy", {
+      role: role.name,
+      policyArn: managedPolicyArn(this, "AmazonEKSClusterPolicy"),
+    });
+
+    // Created before the cluster so EKS writes into a log group with bounded retention.
+    const logs = new CloudwatchLogGroup(this, "control-plane-logs", {
+      name: `/aws/eks/${props.clusterName}/cluster`,
+      retentionInDays: retention,
+    });
+
+    this.resource = new EksClusterResource(this, "cluster", {
+      name: props.clusterName,
+      version: props.kubernetesVersion,
+      roleArn: role.arn,
+      vpcConfig: {
+        subnetIds: props.subnetIds,
+        endpointPrivateAccess: true,
+        endpointPublicAccess: publicAccess,
+        ...(publicAccess && { publicAccessCidrs: [...publicCidrs] }),
+      },
+      kubernetesNetworkConfig: { serviceIpv4Cidr: serviceCidr },
+      encryptionConfig: { resources: ["secrets"], provider: { keyArn: this.secretsKey.arn } },
+      enabledClusterLogTypes: CONTROL_PLANE_LOGS,
+      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
+      // Add-ons are managed explicitly (with IRSA roles), not bootstrapped unmanaged.
+      bootstrapSelfManagedAddons: false,
+      dependsOn: [policy, logs],
+    });
+
+    const oidc = new IamOpenidConnectProvider(this, "oidc", {
+      url: this.resource.identity.get(0).oidc.get(0).issuer,
+      clientIdList: ["sts.amazonaws.com"],
+    });
+
+    // The deployer may be an assumed role; access entries need the role ARN, not the session ARN.
+    const caller = new DataAwsCallerIdentity(this, "caller", {});
+    const session = new DataAwsIamSessionContext(this, "caller-session", { arn: caller.arn });
+    const admins = [session.issuerArn, ...(props.adminPrincipalArns ?? [])];
+    admins.forEach((principal, i) => {
+      const entry = new EksAccessEntry(this, `admin-${i}`, { clusterName: this.resource.name, principalArn: principal, type: "STANDARD" });
+      new EksAccessPolicyAssociation(this, `admin-${i}-policy`, {
+        clusterName: this.resource.name,
+        principalArn: entry.principalArn,
+        policyArn: `arn:${partitionOf(this)}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+        accessScope: { type: "cluster" },
+      });
+    });
+
+    this.clusterName = this.resource.name;
+    this.endpoint = this.resource.endpoint;
+    this.certificateAuthorityData = this.resource.certificateAuthority.get(0).data;
+    this.oidcIssuerUrl = this.resource.identity.get(0).oidc.get(0).issuer;
+    this.oidcProviderArn = oidc.arn;
+    this.kubernetesVersion = props.kubernetesVersion;
+    this.nodeSubnetIds = props.subnetIds;
+  }
+}

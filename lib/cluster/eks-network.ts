@@ -1,0 +1,143 @@
+import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { Route } from "@cdktf/provider-aws/lib/route";
+import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
+import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { Fn } from "cdktf";
+import { Construct } from "constructs";
+import { contains, overlaps, parseCidr } from "../core/cidr";
+import { PlatformConfigError } from "../core/errors";
+
+export type NatGatewayMode = "single" | "perZone";
+
+export interface EksNetworkProps {
+  /** Cluster name, for resource names. */
+  readonly clusterName: string;
+  readonly vpcCidr: string;
+  /** One per availability zone; at least two (EKS requires subnets in two zones). */
+  readonly privateSubnetCidrs: readonly string[];
+  /** One per availability zone, same count as the private subnets; they hold the NAT gateways and public load balancers. */
+  readonly publicSubnetCidrs: readonly string[];
+  /** Kubernetes service CIDR, checked not to overlap the VPC. */
+  readonly serviceCidr: string;
+  /**
+   * One NAT gateway for the whole VPC (cheaper) or one per zone (no cross-zone egress outage).
+   * @default "single"
+   */
+  readonly natGateways?: NatGatewayMode;
+}
+
+/**
+ * VPC for an EKS cluster: private subnets for nodes in two or more zones, public subnets with
+ * NAT for egress, and the subnet role tags the AWS load balancer integrations look for.
+ */
+export class EksNetwork extends Construct {
+  public readonly vpc: Vpc;
+  public readonly privateSubnetIds: string[];
+  public readonly publicSubnetIds: string[];
+
+  constructor(scope: Construct, id: string, props: EksNetworkProps) {
+    super(scope, id);
+    validateNetwork(this.node.path, props);
+    const natMode = props.natGateways ?? "single";
+    const zones = new DataAwsAvailabilityZones(this, "zones", {
+      state: "available",
+      filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+    });
+    const zone = (i: number) => Fn.element(zones.names, i);
+
+    this.vpc = new Vpc(this, "vpc", {
+      cidrBlock: props.vpcCidr,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: { Name: props.clusterName },
+    });
+    const igw = new InternetGateway(this, "igw", { vpcId: this.vpc.id, tags: { Name: props.clusterName } });
+
+    const publicRoutes = new RouteTable(this, "public-routes", { vpcId: this.vpc.id, tags: { Name: `${props.clusterName}-public` } });
+    new Route(this, "public-default", { routeTableId: publicRoutes.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id });
+
+    const publicSubnets = props.publicSubnetCidrs.map((cidr, i) => {
+      const subnet = new Subnet(this, `public-${i}`, {
+        vpcId: this.vpc.id,
+        cidrBlock: cidr,
+        availabilityZone: zone(i),
+        mapPublicIpOnLaunch: false,
+        tags: { Name: `${props.clusterName}-public-${i}`, "kubernetes.io/role/elb": "1" },
+      });
+      new RouteTableAssociation(this, `public-${i}-routes`, { subnetId: subnet.id, routeTableId: publicRoutes.id });
+      return subnet;
+    });
+
+    const natCount = natMode === "single" ? 1 : publicSubnets.length;
+    const nats = Array.from({ length: natCount }, (_, i) => {
+      const eip = new Eip(this, `nat-${i}-ip`, { domain: "vpc", tags: { Name: `${props.clusterName}-nat-${i}` } });
+      return new NatGateway(this, `nat-${i}`, {
+        allocationId: eip.allocationId,
+        subnetId: publicSubnets[i].id,
+        tags: { Name: `${props.clusterName}-nat-${i}` },
+        dependsOn: [igw],
+      });
+    });
+
+    const privateSubnets = props.privateSubnetCidrs.map((cidr, i) => {
+      const subnet = new Subnet(this, `private-${i}`, {
+        vpcId: this.vpc.id,
+        cidrBlock: cidr,
+        availabilityZone: zone(i),
+        tags: { Name: `${props.clusterName}-private-${i}`, "kubernetes.io/role/internal-elb": "1" },
+      });
+      const routes = new RouteTable(this, `private-${i}-routes`, { vpcId: this.vpc.id, tags: { Name: `${props.clusterName}-private-${i}` } });
+      new Route(this, `private-${i}-default`, {
+        routeTableId: routes.id,
+        destinationCidrBlock: "0.0.0.0/0",
+        natGatewayId: nats[natMode === "single" ? 0 : i].id,
+      });
+      new RouteTableAssociation(this, `private-${i}-assoc`, { subnetId: subnet.id, routeTableId: routes.id });
+      return subnet;
+    });
+
+    this.privateSubnetIds = privateSubnets.map((s) => s.id);
+    this.publicSubnetIds = publicSubnets.map((s) => s.id);
+  }
+}
+
+/** Every CIDR valid, subnets inside the VPC and disjoint, the service CIDR outside the VPC. */
+export function validateNetwork(scope: string, props: EksNetworkProps): void {
+  const vpc = parseCidr(scope, "vpcCidr", props.vpcCidr);
+  if (props.privateSubnetCidrs.length < 2) {
+    throw new PlatformConfigError(scope, "privateSubnetCidrs", props.privateSubnetCidrs, "must list at least two subnets (one per availability zone; EKS needs two zones)");
+  }
+  if (props.publicSubnetCidrs.length !== props.privateSubnetCidrs.length) {
+    throw new PlatformConfigError(
+      scope,
+      "publicSubnetCidrs",
+      props.publicSubnetCidrs,
+      `must list one subnet per zone, as many as privateSubnetCidrs (${props.privateSubnetCidrs.length})`,
+    );
+  }
+  const subnets = [
+    ...props.privateSubnetCidrs.map((c, i) => ({ prop: `privateSubnetCidrs[${i}]`, range: parseCidr(scope, `privateSubnetCidrs[${i}]`, c) })),
+    ...props.publicSubnetCidrs.map((c, i) => ({ prop: `publicSubnetCidrs[${i}]`, range: parseCidr(scope, `publicSubnetCidrs[${i}]`, c) })),
+  ];
+  for (const s of subnets) {
+    if (!contains(vpc, s.range)) {
+      throw new PlatformConfigError(scope, s.prop, s.range.cidr, `must lie inside vpcCidr ${vpc.cidr}`);
+    }
+  }
+  subnets.forEach((a, i) =>
+    subnets.slice(i + 1).forEach((b) => {
+      if (overlaps(a.range, b.range)) {
+        throw new PlatformConfigError(scope, b.prop, b.range.cidr, `must not overlap ${a.prop} (${a.range.cidr})`);
+      }
+    }),
+  );
+  const service = parseCidr(scope, "serviceCidr", props.serviceCidr);
+  if (overlaps(vpc, service)) {
+    throw new PlatformConfigError(scope, "serviceCidr", service.cidr, `must not overlap vpcCidr ${vpc.cidr}`);
+  }
+}

@@ -1,0 +1,122 @@
+import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import { Annotations } from "cdktf";
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { PlatformConfigError } from "../core/errors";
+import { checkDns1123Label, checkIntRange } from "../core/validate";
+import { GPU_TAINT, IGpuPool, gpuPoolLabels } from "../gpu/gpu-pool";
+import { NVIDIA_GPU_FAMILIES, isNvidiaGpuInstanceType } from "../gpu/gpu-instance-types";
+import { Taint } from "../gpu/kubernetes-scheduling";
+import { GPU_AMI_KUBERNETES_VERSIONS } from "../versions";
+import { IEksCluster } from "./cluster-ref";
+import { checkKubernetesVersion } from "./cluster-validation";
+import { createManagedNodeGroup } from "./private/managed-node-group";
+import { checkScaling } from "./private/scaling";
+
+export type GpuAmiType = keyof typeof GPU_AMI_KUBERNETES_VERSIONS;
+export const GPU_AMI_TYPES = Object.keys(GPU_AMI_KUBERNETES_VERSIONS) as GpuAmiType[];
+
+export interface GpuNodeGroupOptions {
+  /** Pool name: a DNS-1123 label; the node group name and the `gpu-platform.io/pool` node label. */
+  readonly poolName: string;
+  /** NVIDIA GPU instance types (g4dn, g5, g6, g6e, p4d, p5, ...). Spot pools should list several. */
+  readonly instanceTypes: readonly string[];
+  /** @default "ON_DEMAND" */
+  readonly capacityType?: "ON_DEMAND" | "SPOT";
+  /** @default "AL2023_x86_64_NVIDIA" */
+  readonly amiType?: GpuAmiType;
+  /** @default 0 */
+  readonly minSize?: number;
+  /** @default 4 */
+  readonly maxSize?: number;
+  /** @default minSize */
+  readonly desiredSize?: number;
+  /** Data volume size: model weights and CUDA images are large. @default 200 */
+  readonly diskSizeGiB?: number;
+  /** Extra node labels. @default - none beyond the pool and GPU labels */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Extra taints beyond `nvidia.com/gpu=true:NoSchedule`. @default - none */
+  readonly extraTaints?: readonly Taint[];
+}
+
+export interface GpuNodeGroupProps extends GpuNodeGroupOptions {
+  readonly cluster: IEksCluster;
+  readonly nodeRoleArn: string;
+  /** Resources the nodes need before they can join, such as the network add-ons. @default - none */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * An EKS managed node group of NVIDIA GPU instances. Its nodes carry the GPU taint and the
+ * pool labels, which the device plugin, the DCGM exporter and inference workloads derive their
+ * tolerations and affinity from (through `IGpuPool`), so nothing retypes them.
+ */
+export class GpuNodeGroup extends Construct implements IGpuPool {
+  public readonly poolName: string;
+  public readonly nodeLabels: Readonly<Record<string, string>>;
+  public readonly taints: readonly Taint[];
+  public readonly capacityType: "ON_DEMAND" | "SPOT";
+  public readonly amiType: GpuAmiType;
+  public readonly nodeGroup: EksNodeGroup;
+
+  constructor(scope: Construct, id: string, props: GpuNodeGroupProps) {
+    super(scope, id);
+    this.poolName = props.poolName;
+    this.capacityType = props.capacityType ?? "ON_DEMAND";
+    this.amiType = props.amiType ?? "AL2023_x86_64_NVIDIA";
+    const minSize = props.minSize ?? 0;
+    const maxSize = props.maxSize ?? 4;
+    const desiredSize = props.desiredSize ?? minSize;
+    const diskSizeGiB = props.diskSizeGiB ?? 200;
+
+    checkDns1123Label(this, "poolName", props.poolName);
+    if (!GPU_AMI_TYPES.includes(this.amiType)) {
+      throw new PlatformConfigError(this, "amiType", this.amiType, `must be one of ${GPU_AMI_TYPES.join(", ")}`);
+    }
+    if (props.instanceTypes.length === 0) {
+      throw new PlatformConfigError(this, "instanceTypes", props.instanceTypes, "must list at least one NVIDIA GPU instance type");
+    }
+    props.instanceTypes.forEach((type, i) => {
+      if (!isNvidiaGpuInstanceType(type)) {
+        throw new PlatformConfigError(
+          this,
+          `instanceTypes[${i}]`,
+          type,
+          `must be an NVIDIA GPU instance type of a family the EKS GPU AMIs support (${NVIDIA_GPU_FAMILIES.join(", ")})`,
+        );
+      }
+    });
+    if (this.capacityType === "SPOT" && props.instanceTypes.length < 2) {
+      Annotations.of(this).addWarning(
+        `GPU pool '${props.poolName}' is SPOT with a single instance type (${props.instanceTypes[0]}): one capacity pool is often exhausted; list several GPU instance types.`,
+      );
+    }
+    checkScaling(this, { minSize, maxSize, desiredSize });
+    checkIntRange(this, "diskSizeGiB", diskSizeGiB, 20, 16384);
+    checkKubernetesVersion(this, "cluster.kubernetesVersion", props.cluster.kubernetesVersion, GPU_AMI_KUBERNETES_VERSIONS[this.amiType], `for amiType ${this.amiType}`);
+
+    const reserved = Object.keys(gpuPoolLabels(props.poolName)).filter((k) => props.labels && k in props.labels);
+    if (reserved.length > 0) {
+      throw new PlatformConfigError(this, "labels", props.labels, `must not set ${reserved.join(", ")}: the pool sets it`);
+    }
+    this.nodeLabels = { ...gpuPoolLabels(props.poolName), ...props.labels };
+    this.taints = [GPU_TAINT, ...(props.extraTaints ?? [])];
+
+    this.nodeGroup = createManagedNodeGroup(this, {
+      clusterName: props.cluster.clusterName,
+      nodeGroupName: props.poolName,
+      nodeRoleArn: props.nodeRoleArn,
+      subnetIds: props.cluster.nodeSubnetIds,
+      amiType: this.amiType,
+      instanceTypes: props.instanceTypes,
+      capacityType: this.capacityType,
+      minSize,
+      maxSize,
+      desiredSize,
+      diskSizeGiB,
+      labels: this.nodeLabels,
+      dependsOn: props.dependsOn,
+      taints: this.taints,
+    }).nodeGroup;
+  }
+}

@@ -1,0 +1,76 @@
+import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { PlatformConfigError } from "../core/errors";
+import { checkIntRange } from "../core/validate";
+import { isNvidiaGpuInstanceType } from "../gpu/gpu-instance-types";
+import { SYSTEM_AMI_TYPE } from "../versions";
+import { IEksCluster } from "./cluster-ref";
+import { createManagedNodeGroup } from "./private/managed-node-group";
+import { checkScaling } from "./private/scaling";
+
+/** Node label of the system pool, which monitoring and other platform components select. */
+export const SYSTEM_POOL_LABEL = "gpu-platform.io/role";
+export const SYSTEM_POOL_LABEL_VALUE = "system";
+
+export interface SystemNodeGroupOptions {
+  /** @default ["m6i.xlarge"] */
+  readonly instanceTypes?: readonly string[];
+  /** @default 2 */
+  readonly minSize?: number;
+  /** @default 6 */
+  readonly maxSize?: number;
+  /** @default 3 */
+  readonly desiredSize?: number;
+  /** @default 100 */
+  readonly diskSizeGiB?: number;
+}
+
+export interface SystemNodeGroupProps extends SystemNodeGroupOptions {
+  readonly cluster: IEksCluster;
+  readonly nodeRoleArn: string;
+  /** Resources the nodes need before they can join, such as the network add-ons. @default - none */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/** Non-GPU nodes for Prometheus, Alertmanager, Grafana, Thanos and the cluster add-ons. */
+export class SystemNodeGroup extends Construct {
+  /** Labels to select this pool by. */
+  public readonly nodeLabels: Readonly<Record<string, string>> = { [SYSTEM_POOL_LABEL]: SYSTEM_POOL_LABEL_VALUE };
+  public readonly nodeGroup: EksNodeGroup;
+
+  constructor(scope: Construct, id: string, props: SystemNodeGroupProps) {
+    super(scope, id);
+    const instanceTypes = props.instanceTypes ?? ["m6i.xlarge"];
+    const minSize = props.minSize ?? 2;
+    const maxSize = props.maxSize ?? 6;
+    const desiredSize = props.desiredSize ?? 3;
+    const diskSizeGiB = props.diskSizeGiB ?? 100;
+    if (instanceTypes.length === 0) {
+      throw new PlatformConfigError(this, "instanceTypes", instanceTypes, "must list at least one instance type");
+    }
+    instanceTypes.forEach((type, i) => {
+      if (isNvidiaGpuInstanceType(type)) {
+        throw new PlatformConfigError(this, `instanceTypes[${i}]`, type, "must not be a GPU instance type: GPU capacity belongs in a GPU pool");
+      }
+    });
+    checkScaling(this, { minSize, maxSize, desiredSize });
+    checkIntRange(this, "diskSizeGiB", diskSizeGiB, 20, 16384);
+    this.nodeGroup = createManagedNodeGroup(this, {
+      clusterName: props.cluster.clusterName,
+      nodeGroupName: "system",
+      nodeRoleArn: props.nodeRoleArn,
+      subnetIds: props.cluster.nodeSubnetIds,
+      amiType: SYSTEM_AMI_TYPE,
+      instanceTypes,
+      capacityType: "ON_DEMAND",
+      minSize,
+      maxSize,
+      desiredSize,
+      diskSizeGiB,
+      labels: this.nodeLabels,
+      dependsOn: props.dependsOn,
+      taints: [],
+    }).nodeGroup;
+  }
+}

@@ -1,0 +1,34 @@
+import { Construct } from "constructs";
+import { MonitoringLabelContract } from "../contracts/monitoring-labels";
+import { DcgmExporter, DcgmExporterOptions } from "./dcgm-exporter";
+import { IGpuPool } from "./gpu-pool";
+import { addGpuSchedulingValidation } from "./gpu-scheduling-validation";
+import { NvidiaDevicePlugin, NvidiaDevicePluginOptions } from "./nvidia-device-plugin";
+
+export interface GpuNodeComponentsProps {
+  readonly pools: readonly IGpuPool[];
+  readonly monitoringLabels: MonitoringLabelContract;
+  readonly devicePlugin?: NvidiaDevicePluginOptions;
+  readonly dcgmExporter?: DcgmExporterOptions;
+}
+
+/**
+ * Everything a GPU node needs in-cluster: the device plugin (GPUs become allocatable) and the
+ * DCGM exporter (GPUs become observable), both on exactly the given pools, with the
+ * cross-component scheduling check attached to the enclosing scope.
+ */
+export class GpuNodeComponents extends Construct {
+  public readonly devicePlugin: NvidiaDevicePlugin;
+  public readonly dcgmExporter: DcgmExporter;
+
+  constructor(scope: Construct, id: string, props: GpuNodeComponentsProps) {
+    super(scope, id);
+    this.devicePlugin = new NvidiaDevicePlugin(this, "device-plugin", { ...props.devicePlugin, pools: props.pools });
+    this.dcgmExporter = new DcgmExporter(this, "dcgm-exporter", {
+      ...props.dcgmExporter,
+      pools: props.pools,
+      monitoringLabels: props.monitoringLabels,
+    });
+    addGpuSchedulingValidation(scope, props.pools);
+  }
+}

@@ -1,0 +1,38 @@
+// Public API of the construct library. Everything a consuming cdktf app needs is exported here.
+
+// Errors and value checks
+export * from "./core/errors";
+export { toYaml } from "./core/yaml";
+export * from "./versions";
+
+// Cluster (AWS provider)
+export * from "./cluster/cluster-ref";
+export * from "./cluster/eks-network";
+export * from "./cluster/eks-cluster";
+export * from "./cluster/eks-addons";
+export * from "./cluster/irsa-role";
+export * from "./cluster/node-role";
+export * from "./cluster/gpu-node-group";
+export * from "./cluster/system-node-group";
+export { checkKubernetesVersion, supportedKubernetesRange } from "./cluster/cluster-validation";
+
+// GPU components (Helm provider)
+export * from "./gpu/kubernetes-scheduling";
+export * from "./gpu/gpu-instance-types";
+export * from "./gpu/gpu-pool";
+export * from "./gpu/gpu-scheduling-validation";
+export * from "./gpu/nvidia-device-plugin";
+export * from "./gpu/dcgm-exporter";
+export * from "./gpu/gpu-node-components";
+
+// In-cluster plumbing
+export * from "./platform/cluster-providers";
+export * from "./platform/gp3-storage-class";
+export * from "./platform/pinned-helm-release";
+
+// Contracts between components
+export * from "./contracts/monitoring-labels";
+export * from "./contracts/metric-contract";
+export * from "./contracts/monitoring-catalog";
+export * from "./contracts/service-objectives";
+export * as promql from "./contracts/promql";

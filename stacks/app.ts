@@ -1,0 +1,22 @@
+import { App } from "cdktf";
+import { ClusterStack } from "./cluster-stack";
+import { PlatformConfig } from "./config";
+import { PlatformStack } from "./platform-stack";
+import { useLocalState } from "./state-backend";
+
+/** The default app: the cluster stack, then the platform stack fed by its outputs. */
+export function buildApp(config: PlatformConfig, app: App = new App()): { app: App; cluster: ClusterStack; platform: PlatformStack } {
+  const cluster = new ClusterStack(app, "cluster", config);
+  const platform = new PlatformStack(app, "platform", {
+    region: config.region,
+    tags: config.tags,
+    cluster: cluster.cluster,
+    gpuPools: cluster.gpuPools,
+    systemNodeLabels: cluster.systemPool.nodeLabels,
+    timeSlicingReplicas: config.devicePlugin.timeSlicingReplicas,
+  });
+  platform.addDependency(cluster);
+  useLocalState(cluster, "cluster");
+  useLocalState(platform, "platform");
+  return { app, cluster, platform };
+}

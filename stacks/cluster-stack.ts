@@ -1,0 +1,69 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { IEksCluster } from "../lib/cluster/cluster-ref";
+import { EksAddons } from "../lib/cluster/eks-addons";
+import { EksCluster } from "../lib/cluster/eks-cluster";
+import { EksNetwork } from "../lib/cluster/eks-network";
+import { GpuNodeGroup } from "../lib/cluster/gpu-node-group";
+import { NodeRole } from "../lib/cluster/node-role";
+import { SystemNodeGroup } from "../lib/cluster/system-node-group";
+import { PlatformConfig } from "./config";
+
+/**
+ * The AWS side: network, EKS control plane, add-ons, node groups. In existing-cluster mode it
+ * looks the cluster up by name and only adds the node groups.
+ */
+export class ClusterStack extends TerraformStack {
+  public readonly cluster: IEksCluster;
+  public readonly gpuPools: GpuNodeGroup[];
+  public readonly systemPool: SystemNodeGroup;
+
+  constructor(scope: Construct, id: string, config: PlatformConfig) {
+    super(scope, id);
+    new AwsProvider(this, "aws", { region: config.region, defaultTags: [{ tags: { ...config.tags } }] });
+    const c = config.cluster;
+
+    let addons: EksAddons | undefined;
+    if (c.mode === "new") {
+      const network = new EksNetwork(this, "network", { clusterName: c.name, ...c.network });
+      const cluster = new EksCluster(this, "eks", {
+        clusterName: c.name,
+        kubernetesVersion: c.kubernetesVersion,
+        subnetIds: network.privateSubnetIds,
+        serviceCidr: c.network.serviceCidr,
+        endpointPublicAccess: c.endpointPublicAccess,
+        ...(c.endpointPublicAccess && { endpointPublicAccessCidrs: c.endpointPublicAccessCidrs }),
+        adminPrincipalArns: c.adminPrincipalArns,
+        logRetentionDays: c.logRetentionDays,
+      });
+      this.cluster = cluster;
+      addons = new EksAddons(this, "addons", { cluster });
+    } else {
+      this.cluster = EksCluster.fromClusterName(this, "eks", c.name, { nodeSubnetIds: c.nodeSubnetIds && [...c.nodeSubnetIds] });
+    }
+
+    const nodeRole = new NodeRole(this, "node-role", { clusterName: c.name });
+    // Nodes join only once the network add-ons run.
+    const dependsOn = addons?.network;
+    this.systemPool = new SystemNodeGroup(this, "system-pool", { ...config.systemPool, cluster: this.cluster, nodeRoleArn: nodeRole.arn, dependsOn });
+    this.gpuPools = config.gpuPools.map(
+      (pool) =>
+        new GpuNodeGroup(this, `gpu-pool-${pool.name}`, {
+          ...pool,
+          poolName: pool.name,
+          cluster: this.cluster,
+          nodeRoleArn: nodeRole.arn,
+          dependsOn,
+        }),
+    );
+    // DNS and storage add-ons run Deployments: they need nodes.
+    addons?.addNodeDependentAddons([this.systemPool.nodeGroup, ...this.gpuPools.map((p) => p.nodeGroup)]);
+
+    new TerraformOutput(this, "cluster_name", { value: this.cluster.clusterName });
+    new TerraformOutput(this, "update_kubeconfig", {
+      value: `aws eks update-kubeconfig --region ${config.region} --name ${this.cluster.clusterName}`,
+      description: "Command that points kubectl at the cluster",
+    });
+  }
+}

@@ -1,0 +1,311 @@
+import { existsSync, readFileSync } from "fs";
+import { extname } from "path";
+import { parse as parseYaml } from "yaml";
+import { GpuAmiType } from "../lib/cluster/gpu-node-group";
+import { NatGatewayMode, validateNetwork } from "../lib/cluster/eks-network";
+import { checkClusterName, checkKubernetesVersion } from "../lib/cluster/cluster-validation";
+import { AWS_REGIONS } from "../lib/core/aws-regions";
+import { PlatformConfigError } from "../lib/core/errors";
+import { checkUnique } from "../lib/core/validate";
+import { DEFAULT_KUBERNETES_VERSION } from "../lib/versions";
+
+/** Configuration of the default app: every field has a default, so it synthesizes with no input. */
+export interface PlatformConfig {
+  readonly region: string;
+  readonly cluster: NewClusterConfig | ExistingClusterConfig;
+  readonly gpuPools: readonly GpuPoolConfig[];
+  readonly systemPool: SystemPoolConfig;
+  /** Tags on every AWS resource (provider default_tags). */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly devicePlugin: { readonly timeSlicingReplicas?: number };
+}
+
+export interface NewClusterConfig {
+  readonly mode: "new";
+  readonly name: string;
+  readonly kubernetesVersion: string;
+  readonly endpointPublicAccess: boolean;
+  readonly endpointPublicAccessCidrs: readonly string[];
+  readonly adminPrincipalArns: readonly string[];
+  readonly logRetentionDays: number;
+  readonly network: NetworkConfig;
+}
+
+export interface ExistingClusterConfig {
+  readonly mode: "existing";
+  readonly name: string;
+  /** Subnets for the node groups this app adds. @default - the cluster's own subnets */
+  readonly nodeSubnetIds?: readonly string[];
+}
+
+export interface NetworkConfig {
+  readonly vpcCidr: string;
+  readonly privateSubnetCidrs: readonly string[];
+  readonly publicSubnetCidrs: readonly string[];
+  readonly serviceCidr: string;
+  readonly natGateways: NatGatewayMode;
+}
+
+export interface GpuPoolConfig {
+  readonly name: string;
+  readonly instanceTypes: readonly string[];
+  readonly capacityType: "ON_DEMAND" | "SPOT";
+  readonly amiType: GpuAmiType;
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly desiredSize: number;
+  readonly diskSizeGiB: number;
+}
+
+export interface SystemPoolConfig {
+  readonly instanceTypes: readonly string[];
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly desiredSize: number;
+  readonly diskSizeGiB: number;
+}
+
+export const DEFAULT_NETWORK: NetworkConfig = {
+  vpcCidr: "10.0.0.0/16",
+  // /19 per zone: room for VPC-CNI pod IPs on large GPU nodes.
+  privateSubnetCidrs: ["10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"],
+  publicSubnetCidrs: ["10.0.96.0/22", "10.0.100.0/22", "10.0.104.0/22"],
+  serviceCidr: "172.20.0.0/16",
+  natGateways: "single",
+};
+
+export const DEFAULT_CONFIG: PlatformConfig = {
+  region: "us-west-2",
+  cluster: {
+    mode: "new",
+    name: "gpu-inference",
+    kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
+    endpointPublicAccess: true,
+    endpointPublicAccessCidrs: ["0.0.0.0/0"],
+    adminPrincipalArns: [],
+    logRetentionDays: 90,
+    network: DEFAULT_NETWORK,
+  },
+  gpuPools: [
+    // Steady capacity for the 3 default replicas, one per zone.
+    { name: "g5-ondemand", instanceTypes: ["g5.xlarge"], capacityType: "ON_DEMAND", amiType: "AL2023_x86_64_NVIDIA", minSize: 3, maxSize: 6, desiredSize: 3, diskSizeGiB: 200 },
+    // Burst capacity: several L4/A10G/L40S shapes so one exhausted spot pool does not block scale-out.
+    { name: "g6-spot", instanceTypes: ["g6.xlarge", "g6.2xlarge", "g5.2xlarge", "g6e.xlarge"], capacityType: "SPOT", amiType: "AL2023_x86_64_NVIDIA", minSize: 0, maxSize: 8, desiredSize: 0, diskSizeGiB: 200 },
+  ],
+  systemPool: { instanceTypes: ["m6i.xlarge"], minSize: 3, maxSize: 6, desiredSize: 3, diskSizeGiB: 100 },
+  tags: { "managed-by": "cdktf", project: "gpu-inference-platform" },
+  devicePlugin: {},
+};
+
+/* ---------- input: a partial config from a file and the environment ---------- */
+
+type Kind = "string" | "number" | "boolean" | "string[]" | "map";
+interface Shape {
+  readonly [key: string]: Kind | Shape | readonly [Shape];
+}
+
+const GPU_POOL_SHAPE: Shape = {
+  name: "string", instanceTypes: "string[]", capacityType: "string", amiType: "string",
+  minSize: "number", maxSize: "number", desiredSize: "number", diskSizeGiB: "number",
+};
+
+/** Keys a config file may set; anything else is a misspelling and is rejected. */
+const INPUT_SHAPE: Shape = {
+  region: "string",
+  cluster: {
+    mode: "string", name: "string", kubernetesVersion: "string", endpointPublicAccess: "boolean",
+    endpointPublicAccessCidrs: "string[]", adminPrincipalArns: "string[]", logRetentionDays: "number", nodeSubnetIds: "string[]",
+  },
+  network: { vpcCidr: "string", privateSubnetCidrs: "string[]", publicSubnetCidrs: "string[]", serviceCidr: "string", natGateways: "string" },
+  gpuPools: [GPU_POOL_SHAPE],
+  systemPool: { instanceTypes: "string[]", minSize: "number", maxSize: "number", desiredSize: "number", diskSizeGiB: "number" },
+  tags: "map",
+  devicePlugin: { timeSlicingReplicas: "number" },
+};
+
+/** Options only a new cluster has; setting one in existing-cluster mode is an error. */
+const NEW_CLUSTER_ONLY = ["kubernetesVersion", "endpointPublicAccess", "endpointPublicAccessCidrs", "adminPrincipalArns", "logRetentionDays"] as const;
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+function isObject(v: Json | undefined): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++)
+      for (let j = 1; j <= b.length; j++)
+        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return d[a.length][b.length];
+  };
+  const best = candidates.map((c) => ({ c, d: distance(word.toLowerCase(), c.toLowerCase()) })).sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= 3 ? best.c : undefined;
+}
+
+/** Rejects unknown keys (with a suggestion) and values of the wrong type. */
+function checkShape(source: string, path: string, value: Json, shape: Kind | Shape | readonly [Shape]): void {
+  const fail = (accepted: string) => {
+    throw new PlatformConfigError(source, path, value, accepted);
+  };
+  if (Array.isArray(shape)) {
+    if (!Array.isArray(value)) fail("must be a list");
+    (value as Json[]).forEach((item, i) => checkShape(source, `${path}[${i}]`, item, shape[0]));
+    return;
+  }
+  if (typeof shape === "string") {
+    const ok =
+      shape === "string[]" ? Array.isArray(value) && value.every((v) => typeof v === "string")
+      : shape === "map" ? isObject(value) && Object.values(value).every((v) => typeof v === "string")
+      : typeof value === shape;
+    if (!ok) fail(`must be ${shape === "map" ? "a map of strings" : shape === "string[]" ? "a list of strings" : `a ${shape}`}`);
+    return;
+  }
+  if (!isObject(value)) fail("must be an object");
+  const known = Object.keys(shape as Shape);
+  for (const [key, v] of Object.entries(value as JsonObject)) {
+    const child = path ? `${path}.${key}` : key;
+    if (!known.includes(key)) {
+      const hint = closest(key, known);
+      throw new PlatformConfigError(source, child, v, `is not a known setting${hint ? ` (did you mean '${hint}'?)` : ""}; known settings here: ${known.join(", ")}`);
+    }
+    checkShape(source, child, v, (shape as Shape)[key]);
+  }
+}
+
+/** Reads a JSON or YAML config file. */
+export function readConfigFile(path: string): JsonObject {
+  if (!existsSync(path)) {
+    throw new PlatformConfigError("config", "GPU_PLATFORM_CONFIG", path, "must name an existing JSON or YAML file");
+  }
+  const text = readFileSync(path, "utf8");
+  const parsed = (extname(path) === ".json" ? JSON.parse(text) : parseYaml(text)) as Json;
+  if (!isObject(parsed)) throw new PlatformConfigError(path, "(file)", parsed, "must hold an object of settings");
+  return parsed;
+}
+
+/** Environment variables the app reads, each overriding the config file. */
+export const CONFIG_ENV = {
+  file: "GPU_PLATFORM_CONFIG",
+  region: "GPU_PLATFORM_REGION",
+  clusterName: "GPU_PLATFORM_CLUSTER_NAME",
+  existingCluster: "GPU_PLATFORM_EXISTING_CLUSTER",
+  kubernetesVersion: "GPU_PLATFORM_KUBERNETES_VERSION",
+  endpointCidrs: "GPU_PLATFORM_ENDPOINT_CIDRS",
+} as const;
+
+function envOverrides(env: Readonly<Record<string, string | undefined>>): JsonObject {
+  const cluster: JsonObject = {};
+  const out: JsonObject = {};
+  if (env[CONFIG_ENV.region]) out.region = env[CONFIG_ENV.region]!;
+  if (env[CONFIG_ENV.clusterName]) cluster.name = env[CONFIG_ENV.clusterName]!;
+  if (env[CONFIG_ENV.existingCluster]) {
+    cluster.mode = "existing";
+    cluster.name = env[CONFIG_ENV.existingCluster]!;
+  }
+  if (env[CONFIG_ENV.kubernetesVersion]) cluster.kubernetesVersion = env[CONFIG_ENV.kubernetesVersion]!;
+  if (env[CONFIG_ENV.endpointCidrs]) cluster.endpointPublicAccessCidrs = env[CONFIG_ENV.endpointCidrs]!.split(",").map((s) => s.trim());
+  if (Object.keys(cluster).length) out.cluster = cluster;
+  return out;
+}
+
+function merge(base: JsonObject, over: JsonObject): JsonObject {
+  const out: JsonObject = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(out[k]) ? merge(out[k] as JsonObject, v) : v;
+  return out;
+}
+
+const oneOf = <T extends string>(source: string, prop: string, value: string, allowed: readonly T[]): T => {
+  if (!(allowed as readonly string[]).includes(value)) throw new PlatformConfigError(source, prop, value, `must be one of ${allowed.join(", ")}`);
+  return value as T;
+};
+
+/**
+ * Resolves the app's configuration: defaults, then the file named by GPU_PLATFORM_CONFIG,
+ * then environment variables. Everything is validated here or by the constructs at synth.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): PlatformConfig {
+  const file = env[CONFIG_ENV.file] ? readConfigFile(env[CONFIG_ENV.file]!) : {};
+  const fromEnv = envOverrides(env);
+  checkShape(env[CONFIG_ENV.file] ?? "config", "", file, INPUT_SHAPE);
+  return resolveConfig(merge(file, fromEnv));
+}
+
+/** Applies defaults to a checked partial input and validates the result. */
+export function resolveConfig(input: JsonObject): PlatformConfig {
+  const src = "config";
+  checkShape(src, "", input, INPUT_SHAPE);
+  const c = (input.cluster ?? {}) as JsonObject;
+  const d = DEFAULT_CONFIG.cluster as NewClusterConfig;
+  const mode = oneOf(src, "cluster.mode", (c.mode as string) ?? "new", ["new", "existing"]);
+  const region = oneOf(src, "region", (input.region as string) ?? DEFAULT_CONFIG.region, AWS_REGIONS);
+  const name = (c.name as string) ?? d.name;
+  checkClusterName(src, "cluster.name", name);
+
+  let cluster: NewClusterConfig | ExistingClusterConfig;
+  if (mode === "existing") {
+    const newOnly = [...NEW_CLUSTER_ONLY.filter((k) => k in c).map((k) => `cluster.${k}`), ...(input.network ? ["network"] : [])];
+    if (newOnly.length) {
+      throw new PlatformConfigError(src, newOnly[0], input.network && newOnly[0] === "network" ? input.network : c[newOnly[0].slice(8)], `only applies to a new cluster (cluster.mode "new"); an existing cluster keeps its own settings: remove ${newOnly.join(", ")}`);
+    }
+    cluster = { mode, name, ...(c.nodeSubnetIds && { nodeSubnetIds: c.nodeSubnetIds as string[] }) };
+  } else {
+    if (c.nodeSubnetIds) {
+      throw new PlatformConfigError(src, "cluster.nodeSubnetIds", c.nodeSubnetIds, 'only applies to an existing cluster (cluster.mode "existing"); a new cluster places nodes in its private subnets');
+    }
+    const n = (input.network ?? {}) as JsonObject;
+    const network: NetworkConfig = {
+      vpcCidr: (n.vpcCidr as string) ?? DEFAULT_NETWORK.vpcCidr,
+      privateSubnetCidrs: (n.privateSubnetCidrs as string[]) ?? DEFAULT_NETWORK.privateSubnetCidrs,
+      publicSubnetCidrs: (n.publicSubnetCidrs as string[]) ?? DEFAULT_NETWORK.publicSubnetCidrs,
+      serviceCidr: (n.serviceCidr as string) ?? DEFAULT_NETWORK.serviceCidr,
+      natGateways: oneOf(src, "network.natGateways", (n.natGateways as string) ?? DEFAULT_NETWORK.natGateways, ["single", "perZone"]),
+    };
+    validateNetwork("config.network", { clusterName: name, ...network });
+    const kubernetesVersion = (c.kubernetesVersion as string) ?? d.kubernetesVersion;
+    checkKubernetesVersion(src, "cluster.kubernetesVersion", kubernetesVersion);
+    cluster = {
+      mode,
+      name,
+      kubernetesVersion,
+      endpointPublicAccess: (c.endpointPublicAccess as boolean) ?? d.endpointPublicAccess,
+      endpointPublicAccessCidrs: (c.endpointPublicAccessCidrs as string[]) ?? d.endpointPublicAccessCidrs,
+      adminPrincipalArns: (c.adminPrincipalArns as string[]) ?? d.adminPrincipalArns,
+      logRetentionDays: (c.logRetentionDays as number) ?? d.logRetentionDays,
+      network,
+    };
+  }
+
+  const pools = input.gpuPools === undefined
+    ? DEFAULT_CONFIG.gpuPools
+    : (input.gpuPools as JsonObject[]).map((p, i): GpuPoolConfig => {
+        if (typeof p.name !== "string" || !Array.isArray(p.instanceTypes)) {
+          throw new PlatformConfigError(src, `gpuPools[${i}]`, p, "must set at least name and instanceTypes");
+        }
+        const minSize = (p.minSize as number) ?? 0;
+        return {
+          name: p.name,
+          instanceTypes: p.instanceTypes as string[],
+          capacityType: oneOf(src, `gpuPools[${i}].capacityType`, (p.capacityType as string) ?? "ON_DEMAND", ["ON_DEMAND", "SPOT"]),
+          amiType: oneOf(src, `gpuPools[${i}].amiType`, (p.amiType as string) ?? "AL2023_x86_64_NVIDIA", ["AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA"]),
+          minSize,
+          maxSize: (p.maxSize as number) ?? Math.max(4, minSize),
+          desiredSize: (p.desiredSize as number) ?? minSize,
+          diskSizeGiB: (p.diskSizeGiB as number) ?? 200,
+        };
+      });
+  if (pools.length === 0) throw new PlatformConfigError(src, "gpuPools", [], "must list at least one GPU pool");
+  checkUnique(src, "gpuPools[].name", pools.map((p) => p.name));
+
+  return {
+    region,
+    cluster,
+    gpuPools: pools,
+    systemPool: { ...DEFAULT_CONFIG.systemPool, ...((input.systemPool ?? {}) as Partial<SystemPoolConfig>) },
+    tags: { ...DEFAULT_CONFIG.tags, ...((input.tags ?? {}) as Record<string, string>) },
+    devicePlugin: (input.devicePlugin ?? {}) as { timeSlicingReplicas?: number },
+  };
+}

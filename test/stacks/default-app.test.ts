@@ -1,0 +1,171 @@
+import { parse } from "yaml";
+import { DEFAULT_CONFIG } from "../../stacks/config";
+import { resourceAt, resourcesOf, synthDefaultApp } from "../support/synth";
+
+const { cluster, platform } = synthDefaultApp();
+
+describe("default app: cluster stack", () => {
+  test("snapshot of the synthesized plan", () => {
+    expect(cluster).toMatchSnapshot();
+  });
+
+  test("GPU pools use the NVIDIA AL2023 AMI, their capacity type and the GPU taint", () => {
+    const ondemand = resourceAt(cluster, "aws_eks_node_group", "gpu-pool-g5-ondemand/node-group");
+    const spot = resourceAt(cluster, "aws_eks_node_group", "gpu-pool-g6-spot/node-group");
+    expect(ondemand).toMatchObject({ ami_type: "AL2023_x86_64_NVIDIA", capacity_type: "ON_DEMAND", instance_types: ["g5.xlarge"] });
+    expect(spot).toMatchObject({ ami_type: "AL2023_x86_64_NVIDIA", capacity_type: "SPOT" });
+    expect((spot.instance_types as string[]).length).toBeGreaterThan(1);
+    for (const pool of [ondemand, spot]) {
+      expect(pool.taint).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
+    }
+    expect(ondemand.labels).toEqual({ "gpu-platform.io/pool": "g5-ondemand", "nvidia.com/gpu.present": "true" });
+  });
+
+  test("scaling bounds come from the config and desired size is left to the autoscaler", () => {
+    const ondemand = resourceAt(cluster, "aws_eks_node_group", "gpu-pool-g5-ondemand/node-group");
+    expect(ondemand.scaling_config).toEqual({ min_size: 3, max_size: 6, desired_size: 3 });
+    expect(ondemand.lifecycle).toEqual({ ignore_changes: ["scaling_config[0].desired_size"] });
+  });
+
+  test("every launch template requires IMDSv2 with hop limit 1 and encrypts its gp3 volume", () => {
+    const templates = Object.values(resourcesOf(cluster, "aws_launch_template"));
+    expect(templates).toHaveLength(3);
+    for (const lt of templates) {
+      expect(lt.metadata_options).toMatchObject({ http_tokens: "required", http_put_response_hop_limit: 1 });
+      const [bdm] = lt.block_device_mappings as { ebs: Record<string, unknown> }[];
+      expect(bdm.ebs).toMatchObject({ encrypted: "true", volume_type: "gp3" });
+    }
+  });
+
+  test("the system pool is a non-GPU standard AL2023 group without taints", () => {
+    const system = resourceAt(cluster, "aws_eks_node_group", "system-pool/node-group");
+    expect(system.ami_type).toBe("AL2023_x86_64_STANDARD");
+    expect(system.taint).toEqual([]);
+    expect(system.labels).toEqual({ "gpu-platform.io/role": "system" });
+  });
+
+  test("the cluster encrypts secrets with its own rotating KMS key and logs every control-plane stream", () => {
+    const eks = resourceAt(cluster, "aws_eks_cluster", "eks/cluster");
+    expect(eks.encryption_config).toEqual({ resources: ["secrets"], provider: { key_arn: expect.stringMatching(/^\$\{aws_kms_key\..+\.arn\}$/) } });
+    expect(eks.enabled_cluster_log_types).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+    expect(eks.access_config).toEqual({ authentication_mode: "API", bootstrap_cluster_creator_admin_permissions: false });
+    expect(eks.version).toBe(DEFAULT_CONFIG.cluster.mode === "new" && DEFAULT_CONFIG.cluster.kubernetesVersion);
+    expect(resourceAt(cluster, "aws_kms_key", "eks/secrets-key").enable_key_rotation).toBe(true);
+  });
+
+  test("private subnets in three zones carry the internal-elb tag, public ones the elb tag", () => {
+    const subnets = Object.values(resourcesOf(cluster, "aws_subnet"));
+    const priv = subnets.filter((s) => (s.tags as Record<string, string>)["kubernetes.io/role/internal-elb"] === "1");
+    const pub = subnets.filter((s) => (s.tags as Record<string, string>)["kubernetes.io/role/elb"] === "1");
+    expect(priv).toHaveLength(3);
+    expect(pub).toHaveLength(3);
+    expect(new Set(priv.map((s) => s.availability_zone)).size).toBe(3);
+    expect(pub.every((s) => s.map_public_ip_on_launch === false)).toBe(true);
+  });
+
+  test("add-ons: EBS CSI and VPC CNI run on IRSA roles; DNS and storage wait for the node groups", () => {
+    const ebs = resourceAt(cluster, "aws_eks_addon", "addons/aws-ebs-csi-driver");
+    const cni = resourceAt(cluster, "aws_eks_addon", "addons/vpc-cni");
+    expect(ebs.service_account_role_arn).toMatch(/aws_iam_role\.addons_ebs-csi-role/);
+    expect(cni.service_account_role_arn).toMatch(/aws_iam_role\.addons_vpc-cni-role/);
+    expect(ebs.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_eks_node_group\./)]));
+    expect(resourceAt(cluster, "aws_eks_addon", "addons/coredns").depends_on).toHaveLength(3);
+    const ng = resourceAt(cluster, "aws_eks_node_group", "system-pool/node-group");
+    expect(ng.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/aws_eks_addon\.addons_vpc-cni/)]));
+  });
+
+  test("the IRSA trust policy names exactly the service account and the STS audience", () => {
+    const trust = Object.entries(cluster.data!.aws_iam_policy_document).find(([k]) => k.includes("ebs-csi-role"))![1];
+    const conditions = (trust.statement as { condition: { variable: string; values: string[] }[] }[])[0].condition;
+    expect(conditions.map((c) => c.values)).toEqual([["system:serviceaccount:kube-system:ebs-csi-controller-sa"], ["sts.amazonaws.com"]]);
+  });
+
+  test("the deployer gets cluster-admin through an access entry for its role, not its session", () => {
+    const entry = resourceAt(cluster, "aws_eks_access_entry", "eks/admin-0");
+    expect(entry.principal_arn).toMatch(/data\.aws_iam_session_context\..+\.issuer_arn/);
+    expect(resourceAt(cluster, "aws_eks_access_policy_association", "eks/admin-0-policy").policy_arn).toMatch(/AmazonEKSClusterAdminPolicy$/);
+  });
+
+  test("an OIDC provider for IRSA trusts the STS audience", () => {
+    expect(resourceAt(cluster, "aws_iam_openid_connect_provider", "eks/oidc").client_id_list).toEqual(["sts.amazonaws.com"]);
+  });
+});
+
+describe("default app: platform stack", () => {
+  const helm = (path: string) => resourceAt(platform, "helm_release", path);
+  const values = (path: string) => parse((helm(path).values as string[])[0]);
+
+  test("snapshot of the synthesized plan", () => {
+    expect(platform).toMatchSnapshot();
+  });
+
+  test("both providers authenticate with aws eks get-token from cross-stack outputs; no token anywhere", () => {
+    const k8s = platform.provider!.kubernetes[0];
+    const helmProvider = (platform.provider!.helm[0] as { kubernetes: Record<string, unknown> }).kubernetes;
+    for (const p of [k8s, helmProvider]) {
+      expect(p.host).toMatch(/terraform_remote_state\.cross-stack-reference-input-cluster\.outputs\..*endpoint/);
+      const exec = (Array.isArray(p.exec) ? p.exec[0] : p.exec) as { command: string; args: string[] };
+      expect(exec.command).toBe("aws");
+      expect(exec.args.slice(0, 3)).toEqual(["eks", "get-token", "--cluster-name"]);
+      expect(exec.args[3]).toMatch(/cross-stack-reference-input-cluster\.outputs\..*name/);
+    }
+    expect(JSON.stringify(platform)).not.toMatch(/"token"/);
+  });
+
+  test("charts are pinned to exact versions", () => {
+    for (const r of Object.values(resourcesOf(platform, "helm_release"))) {
+      expect(r.version).toMatch(/^\d+\.\d+\.\d+$/);
+    }
+  });
+
+  test.each(["gpu/device-plugin/chart/release", "gpu/dcgm-exporter/chart/release"])(
+    "%s tolerates the GPU taint and selects exactly the two GPU pools",
+    (path) => {
+      const v = values(path);
+      expect(v.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Equal", value: "true", effect: "NoSchedule" }]);
+      const terms = v.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+      const pools = terms.map((t: { matchExpressions: { key: string; values: string[] }[] }) =>
+        t.matchExpressions.find((e) => e.key === "gpu-platform.io/pool")!.values[0],
+      );
+      expect(pools).toEqual(DEFAULT_CONFIG.gpuPools.map((p) => p.name));
+    },
+  );
+
+  test("DCGM exporter: ServiceMonitor on, honorLabels, the Prometheus release label, resources, pinned image", () => {
+    const v = values("gpu/dcgm-exporter/chart/release");
+    expect(v.serviceMonitor).toEqual({
+      enabled: true,
+      interval: "15s",
+      scrapeTimeout: "10s",
+      honorLabels: true,
+      additionalLabels: { release: "kube-prometheus-stack" },
+    });
+    expect(v.resources.limits.memory).toBeDefined();
+    expect(v.resources.requests.cpu).toBeDefined();
+    expect(v.image.tag).toMatch(/^\d+\.\d+\.\d+-\d+\.\d+\.\d+/);
+  });
+
+  test("device plugin has no time-slicing config by default", () => {
+    expect(values("gpu/device-plugin/chart/release").config).toBeUndefined();
+  });
+
+  test("namespaces carry Pod Security levels and a default encrypted gp3 StorageClass exists", () => {
+    const inference = resourceAt(platform, "kubernetes_namespace_v1", "namespace-inference");
+    expect((inference.metadata as { labels: Record<string, string> }).labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    const sc = resourceAt(platform, "kubernetes_storage_class_v1", "storage/class");
+    expect(sc).toMatchObject({
+      storage_provisioner: "ebs.csi.aws.com",
+      volume_binding_mode: "WaitForFirstConsumer",
+      parameters: { type: "gp3", encrypted: "true" },
+    });
+    expect((sc.metadata as { annotations: Record<string, string> }).annotations["storageclass.kubernetes.io/is-default-class"]).toBe("true");
+  });
+
+  test("Helm releases wait for their namespace", () => {
+    expect(helm("gpu/device-plugin/chart/release").namespace).toBe("${kubernetes_namespace_v1.namespace-nvidia.metadata[0].name}");
+  });
+
+  test("state stays relative to the stack directory: no machine path in the plan", () => {
+    expect(JSON.stringify(cluster) + JSON.stringify(platform)).not.toContain(process.cwd());
+  });
+});
