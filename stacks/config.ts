@@ -265,6 +265,9 @@ export function resolveConfig(input: JsonObject): PlatformConfig {
       natGateways: oneOf(src, "network.natGateways", (n.natGateways as string) ?? DEFAULT_NETWORK.natGateways, ["single", "perZone"]),
     };
     validateNetwork("config.network", { clusterName: name, ...network });
+    if (c.endpointPublicAccess === false && c.endpointPublicAccessCidrs !== undefined) {
+      throw new PlatformConfigError(src, "cluster.endpointPublicAccessCidrs", c.endpointPublicAccessCidrs, "only applies when cluster.endpointPublicAccess is true");
+    }
     const kubernetesVersion = (c.kubernetesVersion as string) ?? d.kubernetesVersion;
     checkKubernetesVersion(src, "cluster.kubernetesVersion", kubernetesVersion);
     cluster = {

@@ -38,7 +38,7 @@ export class PinnedHelmRelease<Values extends object> extends Construct {
       repository: props.chart.repository,
       chart: props.chart.chart,
       version: props.chart.version,
-      values: [typeof values === "function" ? Lazy.stringValue({ produce: () => toYaml(this.produce()) }) : toYaml(values)],
+      values: [typeof values === "function" ? Lazy.stringValue({ produce: () => this.valuesYaml }) : this.valuesYaml],
       atomic: true,
       cleanupOnFail: true,
       timeout: props.timeoutSeconds ?? 600,
@@ -49,5 +49,10 @@ export class PinnedHelmRelease<Values extends object> extends Construct {
   /** The values as they are rendered (computed now for lazy values). */
   public get values(): Values {
     return this.produce();
+  }
+
+  /** The values as the YAML text handed to Helm. */
+  public get valuesYaml(): string {
+    return toYaml(this.produce());
   }
 }

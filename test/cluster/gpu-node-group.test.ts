@@ -1,0 +1,135 @@
+import { Testing } from "cdktf";
+import { GpuNodeGroup, GpuNodeGroupOptions } from "../../lib/cluster/gpu-node-group";
+import { awsStack, fakeCluster } from "../support/fixtures";
+
+function pool(options: Partial<GpuNodeGroupOptions> = {}, kubernetesVersion = "1.35") {
+  const stack = awsStack();
+  const group = new GpuNodeGroup(stack, "pool", {
+    poolName: "g5",
+    instanceTypes: ["g5.xlarge"],
+    cluster: fakeCluster(kubernetesVersion),
+    nodeRoleArn: "arn:aws:iam::123456789012:role/node",
+    ...options,
+  });
+  return { stack, group };
+}
+
+describe("GpuNodeGroup", () => {
+  test("defaults: on-demand AL2023 NVIDIA, 0..4 nodes, 200 GiB, GPU taint, pool labels", () => {
+    const { stack, group } = pool();
+    const json = Testing.synth(stack);
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_eks_node_group" }, {
+      ami_type: "AL2023_x86_64_NVIDIA",
+      capacity_type: "ON_DEMAND",
+      scaling_config: { min_size: 0, max_size: 4, desired_size: 0 },
+      taint: [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }],
+      labels: { "gpu-platform.io/pool": "g5", "nvidia.com/gpu.present": "true" },
+    });
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_launch_template" }, {
+      block_device_mappings: [{ device_name: "/dev/xvda", ebs: { volume_size: 200, volume_type: "gp3", encrypted: "true", delete_on_termination: "true" } }],
+    });
+    expect(group.taints).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }]);
+  });
+
+  test("overrides: Bottlerocket sizes its data volume, spot, bounds, extra labels and taints", () => {
+    const { stack } = pool({
+      amiType: "BOTTLEROCKET_x86_64_NVIDIA",
+      capacityType: "SPOT",
+      instanceTypes: ["g6.xlarge", "g6.2xlarge"],
+      minSize: 1,
+      maxSize: 10,
+      desiredSize: 2,
+      diskSizeGiB: 500,
+      labels: { team: "vision" },
+      extraTaints: [{ key: "dedicated", value: "vision", effect: "NoSchedule" }],
+    });
+    const json = Testing.synth(stack);
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_eks_node_group" }, {
+      ami_type: "BOTTLEROCKET_x86_64_NVIDIA",
+      capacity_type: "SPOT",
+      instance_types: ["g6.xlarge", "g6.2xlarge"],
+      scaling_config: { min_size: 1, max_size: 10, desired_size: 2 },
+      labels: { "gpu-platform.io/pool": "g5", "nvidia.com/gpu.present": "true", team: "vision" },
+      taint: [
+        { key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" },
+        { key: "dedicated", value: "vision", effect: "NO_SCHEDULE" },
+      ],
+    });
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_launch_template" }, {
+      block_device_mappings: [{ device_name: "/dev/xvdb", ebs: { volume_size: 500, volume_type: "gp3", encrypted: "true", delete_on_termination: "true" } }],
+    });
+  });
+
+  test("every family the EKS GPU AMIs support is accepted, p5 and p6 included", () => {
+    for (const t of ["g4dn.xlarge", "g6e.12xlarge", "p4d.24xlarge", "p5.48xlarge", "p5en.48xlarge", "p6-b200.48xlarge"]) {
+      expect(() => pool({ instanceTypes: [t] })).not.toThrow();
+    }
+  });
+
+  describe("bad input", () => {
+    test.each([
+      ["m5.large", "a CPU instance"],
+      ["g4ad.xlarge", "an AMD GPU"],
+      ["inf2.xlarge", "an Inferentia accelerator"],
+      ["g5", "not an instance type"],
+    ])("instance type %s (%s) is rejected", (type) => {
+      expect(() => pool({ instanceTypes: ["g5.xlarge", type] })).toThrow(
+        `test/pool: 'instanceTypes[1]' must be an NVIDIA GPU instance type of a family the EKS GPU AMIs support (g4dn, g5, g6, g6e, g6f, gr6, gr6f, g7e, p3, p3dn, p4d, p4de, p5, p5e, p5en, p6-b200, p6-b300), got "${type}"`,
+      );
+    });
+
+    test("an empty instance type list", () => {
+      expect(() => pool({ instanceTypes: [] })).toThrow("test/pool: 'instanceTypes' must list at least one NVIDIA GPU instance type, got []");
+    });
+
+    test("min above max", () => {
+      expect(() => pool({ minSize: 5, maxSize: 2, desiredSize: 2 })).toThrow("test/pool: 'minSize' must not exceed maxSize (2), got 5");
+    });
+
+    test("desired outside the bounds", () => {
+      expect(() => pool({ minSize: 1, maxSize: 3, desiredSize: 4 })).toThrow("test/pool: 'desiredSize' must lie between minSize (1) and maxSize (3), got 4");
+      expect(() => pool({ minSize: 2, maxSize: 3, desiredSize: 1 })).toThrow("test/pool: 'desiredSize' must lie between minSize (2) and maxSize (3), got 1");
+    });
+
+    test("max above the EKS node group limit", () => {
+      expect(() => pool({ maxSize: 451 })).toThrow("test/pool: 'maxSize' must be an integer between 1 and 450, got 451");
+    });
+
+    test("a pool name that is not a DNS label", () => {
+      expect(() => pool({ poolName: "G5_Pool" })).toThrow(
+        "test/pool: 'poolName' must be a DNS-1123 label (1-63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit), got \"G5_Pool\"",
+      );
+    });
+
+    test("a Kubernetes version the GPU AMI type does not ship", () => {
+      expect(() => pool({}, "1.29")).toThrow(
+        "test/pool: 'cluster.kubernetesVersion' must be a Kubernetes minor version from 1.31 to 1.36 (for amiType AL2023_x86_64_NVIDIA), got \"1.29\"",
+      );
+    });
+
+    test("an AMI type that is not a GPU AMI", () => {
+      expect(() => pool({ amiType: "AL2_x86_64_GPU" as never })).toThrow(
+        "test/pool: 'amiType' must be one of AL2023_x86_64_NVIDIA, BOTTLEROCKET_x86_64_NVIDIA, got \"AL2_x86_64_GPU\"",
+      );
+    });
+
+    test("labels that would overwrite the pool's own", () => {
+      expect(() => pool({ labels: { "gpu-platform.io/pool": "other" } })).toThrow(
+        "test/pool: 'labels' must not set gpu-platform.io/pool: the pool sets it, got {\"gpu-platform.io/pool\":\"other\"}",
+      );
+    });
+
+    test("spot with a single instance type warns but synthesizes", () => {
+      const { group } = pool({ capacityType: "SPOT", instanceTypes: ["g6.xlarge"] });
+      const warnings = group.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data);
+      expect(warnings).toEqual([
+        "GPU pool 'g5' is SPOT with a single instance type (g6.xlarge): one capacity pool is often exhausted; list several GPU instance types.",
+      ]);
+    });
+
+    test("spot with several instance types does not warn", () => {
+      const { group } = pool({ capacityType: "SPOT", instanceTypes: ["g6.xlarge", "g5.xlarge"] });
+      expect(group.node.metadata.filter((m) => m.type === "@cdktf/warn")).toEqual([]);
+    });
+  });
+});
