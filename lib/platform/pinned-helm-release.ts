@@ -26,10 +26,13 @@ export interface PinnedHelmReleaseProps<Values extends object> {
  */
 export class PinnedHelmRelease<Values extends object> extends Construct {
   public readonly release: Release;
+  /** The pinned chart this release installs. */
+  public readonly chart: HelmChartPin;
   private readonly produce: () => Values;
 
   constructor(scope: Construct, id: string, props: PinnedHelmReleaseProps<Values>) {
     super(scope, id);
+    this.chart = props.chart;
     const values = props.values;
     this.produce = typeof values === "function" ? values : () => values;
     this.release = new Release(this, "release", {

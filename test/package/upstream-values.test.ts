@@ -1,0 +1,72 @@
+import { existsSync, readFileSync } from "fs";
+import { join, resolve } from "path";
+import { IConstruct } from "constructs";
+import { parse } from "yaml";
+import { PinnedHelmRelease } from "../../lib/platform/pinned-helm-release";
+import { buildApp } from "../../stacks/app";
+import { DEFAULT_CONFIG } from "../../stacks/config";
+import { Testing } from "cdktf";
+
+/**
+ * Helm ignores a misspelt values key without a word. This walks the values of every pinned
+ * chart the default app installs and checks each key path against the chart's own default
+ * values at the pinned version (reference copies beside the project, in ../shared/upstream).
+ */
+const UPSTREAM = process.env.UPSTREAM_VALUES_DIR ?? resolve(__dirname, "../../../shared/upstream");
+const REQUIRED = process.env.REQUIRE_UPSTREAM_VALUES === "1";
+
+/**
+ * Keys the charts accept but leave out of (or only comment in) their default values.
+ * Each entry says where the chart reads it.
+ */
+const UNDECLARED_BUT_READ: Record<string, string> = {};
+
+type Json = null | string | number | boolean | Json[] | { [k: string]: Json };
+
+function isMap(v: Json | undefined): v is { [k: string]: Json } {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Key paths we set that the chart does not declare. Free-form maps ({} upstream), lists and scalars end the walk. */
+function undeclaredKeys(ours: Json, theirs: Json | undefined, path: string, chart: string): string[] {
+  if (!isMap(ours)) return [];
+  if (!isMap(theirs) || Object.keys(theirs).length === 0) return [];
+  return Object.entries(ours).flatMap(([key, value]) => {
+    const p = path ? `${path}.${key}` : key;
+    if (!(key in theirs)) return UNDECLARED_BUT_READ[`${chart}:${p}`] ? [] : [`${chart}: ${p}`];
+    return undeclaredKeys(value, theirs[key], p, chart);
+  });
+}
+
+function releases(root: IConstruct): PinnedHelmRelease<object>[] {
+  return root.node.findAll().filter((c): c is PinnedHelmRelease<object> => c instanceof PinnedHelmRelease);
+}
+
+const available = existsSync(UPSTREAM);
+if (!available && REQUIRED) {
+  throw new Error(`upstream chart values not found at ${UPSTREAM} (set UPSTREAM_VALUES_DIR)`);
+}
+const maybe = available ? describe : describe.skip;
+if (!available) console.warn(`upstream-values: ${UPSTREAM} not found; key check skipped outside CI`);
+
+maybe("Helm values keys exist in the pinned charts' default values", () => {
+  const { platform } = buildApp(DEFAULT_CONFIG, Testing.app());
+  const found = releases(platform);
+
+  test("a misspelt key is caught, free-form maps are not walked", () => {
+    const dcgm = parse(readFileSync(join(UPSTREAM, "dcgm-exporter-4.8.2.values.yaml"), "utf8")) as Json;
+    const ours = { serviceMonitor: { honorLabel: true, additionalLabels: { anything: "goes" } }, nodeSelector: { a: "b" } };
+    expect(undeclaredKeys(ours, dcgm, "", "dcgm-exporter")).toEqual(["dcgm-exporter: serviceMonitor.honorLabel"]);
+  });
+
+  test("the default app installs pinned charts", () => {
+    expect(found.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test.each(found.map((r) => [`${r.chart.chart}-${r.chart.version}`, r] as const))("%s", (name, release) => {
+    const file = join(UPSTREAM, `${name}.values.yaml`);
+    expect(existsSync(file)).toBe(true);
+    const upstream = parse(readFileSync(file, "utf8")) as Json;
+    expect(undeclaredKeys(release.values as Json, upstream, "", release.chart.chart)).toEqual([]);
+  });
+});
