@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { MonitoringLabelContract } from "../contracts/monitoring-labels";
+import { registerScrapeTarget } from "../contracts/scrape-targets";
 import { PlatformConfigError } from "../core/errors";
 import { ResourceRequirements } from "../core/kubernetes-types";
 import { parsePrometheusDuration } from "../core/validate";
@@ -93,6 +94,7 @@ export class DcgmExporter extends Construct {
         },
       },
     });
+    registerScrapeTarget(this, { name: "dcgm-exporter", labels: this.helm.values.serviceMonitor.additionalLabels });
     registerGpuDaemonSet(this, {
       component: "dcgm-exporter",
       tolerations,

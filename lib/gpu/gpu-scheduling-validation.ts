@@ -8,7 +8,8 @@ export interface GpuDaemonSetScheduling {
   /** Human name of the component, for messages ("nvidia-device-plugin"). */
   readonly component: string;
   readonly tolerations: readonly Toleration[];
-  readonly nodeAffinity: NodeAffinity;
+  /** Required node affinity. @default - none: the DaemonSet targets every node */
+  readonly nodeAffinity?: NodeAffinity;
   /** True for the NVIDIA device plugin: every GPU pool needs one. */
   readonly isDevicePlugin: boolean;
 }
@@ -54,7 +55,7 @@ export function gpuSchedulingErrors(scope: IConstruct, pools: readonly IGpuPool[
     let devicePlugins = 0;
     for (const { path, scheduling } of daemonSets) {
       const missing = untoleratedTaints(scheduling.tolerations, pool.taints);
-      const selects = nodeAffinitySelects(scheduling.nodeAffinity, pool.nodeLabels);
+      const selects = scheduling.nodeAffinity === undefined || nodeAffinitySelects(scheduling.nodeAffinity, pool.nodeLabels);
       for (const taint of missing) {
         errors.push(
           `${path}: GPU DaemonSet '${scheduling.component}' does not tolerate taint ${describeTaint(taint)} of GPU pool '${pool.poolName}', so it gets no pod there; add a toleration for it`,

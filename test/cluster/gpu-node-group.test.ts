@@ -1,3 +1,5 @@
+import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Testing } from "cdktf";
 import { GpuNodeGroup, GpuNodeGroupOptions } from "../../lib/cluster/gpu-node-group";
 import { awsStack, fakeCluster } from "../support/fixtures";
@@ -18,14 +20,14 @@ describe("GpuNodeGroup", () => {
   test("defaults: on-demand AL2023 NVIDIA, 0..4 nodes, 200 GiB, GPU taint, pool labels", () => {
     const { stack, group } = pool();
     const json = Testing.synth(stack);
-    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_eks_node_group" }, {
+    expect(json).toHaveResourceWithProperties(EksNodeGroup, {
       ami_type: "AL2023_x86_64_NVIDIA",
       capacity_type: "ON_DEMAND",
       scaling_config: { min_size: 0, max_size: 4, desired_size: 0 },
       taint: [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }],
       labels: { "gpu-platform.io/pool": "g5", "nvidia.com/gpu.present": "true" },
     });
-    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_launch_template" }, {
+    expect(json).toHaveResourceWithProperties(LaunchTemplate, {
       block_device_mappings: [{ device_name: "/dev/xvda", ebs: { volume_size: 200, volume_type: "gp3", encrypted: "true", delete_on_termination: "true" } }],
     });
     expect(group.taints).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }]);
@@ -44,7 +46,7 @@ describe("GpuNodeGroup", () => {
       extraTaints: [{ key: "dedicated", value: "vision", effect: "NoSchedule" }],
     });
     const json = Testing.synth(stack);
-    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_eks_node_group" }, {
+    expect(json).toHaveResourceWithProperties(EksNodeGroup, {
       ami_type: "BOTTLEROCKET_x86_64_NVIDIA",
       capacity_type: "SPOT",
       instance_types: ["g6.xlarge", "g6.2xlarge"],
@@ -55,7 +57,7 @@ describe("GpuNodeGroup", () => {
         { key: "dedicated", value: "vision", effect: "NO_SCHEDULE" },
       ],
     });
-    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_launch_template" }, {
+    expect(json).toHaveResourceWithProperties(LaunchTemplate, {
       block_device_mappings: [{ device_name: "/dev/xvdb", ebs: { volume_size: 500, volume_type: "gp3", encrypted: "true", delete_on_termination: "true" } }],
     });
   });

@@ -1,4 +1,6 @@
 import { Testing } from "cdktf";
+// Brings the matcher declarations (toHaveResourceWithProperties, ...) into the type-check.
+import "cdktf/lib/testing/adapters/jest";
 
-// Registers cdktf's matchers (toHaveResourceWithProperties, ...) on expect.
+// Registers cdktf's matchers on expect.
 Testing.setupJest();

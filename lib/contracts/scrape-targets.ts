@@ -1,0 +1,37 @@
+import { IConstruct } from "constructs";
+import { MonitoringLabelContract } from "./monitoring-labels";
+
+/** A ServiceMonitor (or PodMonitor) some construct renders, as Prometheus will see it. */
+export interface ScrapeTarget {
+  /** Human name for messages ("dcgm-exporter"). */
+  readonly name: string;
+  /** Labels on the ServiceMonitor object itself. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+const REGISTRY = Symbol.for("cdktf-gpu-inference.ScrapeTarget");
+
+interface Registered {
+  [REGISTRY]?: ScrapeTarget[];
+}
+
+/** Declares that `construct` renders a ServiceMonitor with these labels. */
+export function registerScrapeTarget(construct: IConstruct, target: ScrapeTarget): void {
+  const c = construct as Registered;
+  c[REGISTRY] = [...(c[REGISTRY] ?? []), target];
+}
+
+/**
+ * ServiceMonitors whose labels do not match the Prometheus selector: Prometheus would never
+ * load them and their targets would silently have no data.
+ */
+export function unselectedScrapeTargetErrors(scope: IConstruct, contract: MonitoringLabelContract): string[] {
+  return scope.node.findAll().flatMap((c) =>
+    ((c as Registered)[REGISTRY] ?? [])
+      .filter((t) => Object.entries(contract.serviceMonitorLabels).some(([k, v]) => t.labels[k] !== v))
+      .map(
+        (t) =>
+          `${c.node.path}: ServiceMonitor '${t.name}' has labels ${JSON.stringify(t.labels)}, but Prometheus selects ServiceMonitors by ${JSON.stringify(contract.serviceMonitorLabels)}, so it would never be scraped`,
+      ),
+  );
+}
