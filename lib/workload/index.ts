@@ -1,0 +1,3 @@
+export * from "./inference-service";
+export * from "./model-volume";
+export * from "./prometheus-adapter";
