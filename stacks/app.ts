@@ -14,6 +14,8 @@ export function buildApp(config: PlatformConfig, app: App = new App()): { app: A
     gpuPools: cluster.gpuPools,
     systemNodeLabels: cluster.systemPool.nodeLabels,
     timeSlicingReplicas: config.devicePlugin.timeSlicingReplicas,
+    inference: config.inference,
+    alerting: config.alerting,
   });
   platform.addDependency(cluster);
   useLocalState(cluster, "cluster");

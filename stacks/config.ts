@@ -8,6 +8,7 @@ import { AWS_REGIONS } from "../lib/core/aws-regions";
 import { PlatformConfigError } from "../lib/core/errors";
 import { checkUnique } from "../lib/core/validate";
 import { DEFAULT_KUBERNETES_VERSION } from "../lib/versions";
+import { AlertingConfig, parseSecretReference } from "./alerting-config";
 
 /** Configuration of the default app: every field has a default, so it synthesizes with no input. */
 export interface PlatformConfig {
@@ -18,7 +19,24 @@ export interface PlatformConfig {
   /** Tags on every AWS resource (provider default_tags). */
   readonly tags: Readonly<Record<string, string>>;
   readonly devicePlugin: { readonly timeSlicingReplicas?: number };
+  /** The default inference service. */
+  readonly inference: InferenceConfig;
+  /** Notification channels. @default - none: alerts visible in Alertmanager and Grafana only */
+  readonly alerting: AlertingConfig;
 }
+
+export interface InferenceConfig {
+  /** Model server image exposing the default metric contract. */
+  readonly image: string;
+  /** GPU pool it runs on. @default - the first GPU pool */
+  readonly gpuPool?: string;
+}
+
+/**
+ * Stand-in image of the default app, so the plan synthesizes and can be reviewed before you
+ * have a model server; synth warns while it is in use. Set `inference.image` to your server.
+ */
+export const PLACEHOLDER_INFERENCE_IMAGE = "registry.example.com/inference-server:set-inference-image";
 
 export interface NewClusterConfig {
   readonly mode: "new";
@@ -95,6 +113,8 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   systemPool: { instanceTypes: ["m6i.xlarge"], minSize: 3, maxSize: 6, desiredSize: 3, diskSizeGiB: 100 },
   tags: { "managed-by": "cdktf", project: "gpu-inference-platform" },
   devicePlugin: {},
+  inference: { image: PLACEHOLDER_INFERENCE_IMAGE },
+  alerting: {},
 };
 
 /* ---------- input: a partial config from a file and the environment ---------- */
@@ -121,6 +141,8 @@ const INPUT_SHAPE: Shape = {
   systemPool: { instanceTypes: "string[]", minSize: "number", maxSize: "number", desiredSize: "number", diskSizeGiB: "number" },
   tags: "map",
   devicePlugin: { timeSlicingReplicas: "number" },
+  inference: { image: "string", gpuPool: "string" },
+  alerting: { slackWebhookUrl: "string", pagerdutyRoutingKey: "string" },
 };
 
 /** Options only a new cluster has; setting one in existing-cluster mode is an error. */
@@ -195,6 +217,7 @@ export const CONFIG_ENV = {
   existingCluster: "GPU_PLATFORM_EXISTING_CLUSTER",
   kubernetesVersion: "GPU_PLATFORM_KUBERNETES_VERSION",
   endpointCidrs: "GPU_PLATFORM_ENDPOINT_CIDRS",
+  inferenceImage: "GPU_PLATFORM_INFERENCE_IMAGE",
 } as const;
 
 function envOverrides(env: Readonly<Record<string, string | undefined>>): JsonObject {
@@ -209,6 +232,7 @@ function envOverrides(env: Readonly<Record<string, string | undefined>>): JsonOb
   if (env[CONFIG_ENV.kubernetesVersion]) cluster.kubernetesVersion = env[CONFIG_ENV.kubernetesVersion]!;
   if (env[CONFIG_ENV.endpointCidrs]) cluster.endpointPublicAccessCidrs = env[CONFIG_ENV.endpointCidrs]!.split(",").map((s) => s.trim());
   if (Object.keys(cluster).length) out.cluster = cluster;
+  if (env[CONFIG_ENV.inferenceImage]) out.inference = { image: env[CONFIG_ENV.inferenceImage]! };
   return out;
 }
 
@@ -310,5 +334,20 @@ export function resolveConfig(input: JsonObject): PlatformConfig {
     systemPool: { ...DEFAULT_CONFIG.systemPool, ...((input.systemPool ?? {}) as Partial<SystemPoolConfig>) },
     tags: { ...DEFAULT_CONFIG.tags, ...((input.tags ?? {}) as Record<string, string>) },
     devicePlugin: (input.devicePlugin ?? {}) as { timeSlicingReplicas?: number },
+    inference: resolveInference(src, (input.inference ?? {}) as JsonObject, pools),
+    alerting: resolveAlerting((input.alerting ?? {}) as AlertingConfig),
   };
+}
+
+function resolveAlerting(alerting: AlertingConfig): AlertingConfig {
+  for (const [key, ref] of Object.entries(alerting)) parseSecretReference(`alerting.${key}`, ref as string);
+  return alerting;
+}
+
+function resolveInference(src: string, input: JsonObject, pools: readonly GpuPoolConfig[]): InferenceConfig {
+  const gpuPool = input.gpuPool as string | undefined;
+  if (gpuPool !== undefined && !pools.some((p) => p.name === gpuPool)) {
+    throw new PlatformConfigError(src, "inference.gpuPool", gpuPool, `must name one of the GPU pools (${pools.map((p) => p.name).join(", ")})`);
+  }
+  return { image: (input.image as string) ?? PLACEHOLDER_INFERENCE_IMAGE, ...(gpuPool && { gpuPool }) };
 }

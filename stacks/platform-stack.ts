@@ -1,6 +1,6 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { TerraformStack } from "cdktf";
+import { Annotations, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { IEksCluster } from "../lib/cluster/cluster-ref";
 import { EksCluster } from "../lib/cluster/eks-cluster";
@@ -10,6 +10,12 @@ import { IGpuPool } from "../lib/gpu/gpu-pool";
 import { GpuNodeComponents } from "../lib/gpu/gpu-node-components";
 import { ClusterProviders } from "../lib/platform/cluster-providers";
 import { Gp3StorageClass } from "../lib/platform/gp3-storage-class";
+import { dependOn } from "../lib/platform/depend-on";
+import { MonitoringStack, MonitoringStackOptions } from "../lib/monitoring/monitoring-stack";
+import { InferenceService } from "../lib/workload/inference-service";
+import { PrometheusAdapter } from "../lib/workload/prometheus-adapter";
+import { AlertingConfig, alertmanagerConfigFor } from "./alerting-config";
+import { InferenceConfig, PLACEHOLDER_INFERENCE_IMAGE } from "./config";
 
 export interface PlatformStackProps {
   readonly region: string;
@@ -22,6 +28,12 @@ export interface PlatformStackProps {
   readonly systemNodeLabels: Readonly<Record<string, string>>;
   /** Pods per GPU with time-slicing. @default - no sharing */
   readonly timeSlicingReplicas?: number;
+  /** The default inference service. */
+  readonly inference: InferenceConfig;
+  /** Notification channels of the platform routing policy. */
+  readonly alerting: AlertingConfig;
+  /** Monitoring options beyond the cluster name and routing. @default - platform defaults */
+  readonly monitoring?: Omit<MonitoringStackOptions, "clusterName">;
 }
 
 /** Namespaces and their Pod Security level: the NVIDIA and node-level monitoring agents need host access. */
@@ -41,6 +53,8 @@ export class PlatformStack extends TerraformStack {
   public readonly gpu: GpuNodeComponents;
   public readonly cluster: IEksCluster;
   public readonly namespaces: Record<keyof typeof PLATFORM_NAMESPACES, NamespaceV1>;
+  public readonly monitoring: MonitoringStack;
+  public readonly inferenceServer: InferenceService;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -58,7 +72,7 @@ export class PlatformStack extends TerraformStack {
         }),
       ]),
     ) as Record<keyof typeof PLATFORM_NAMESPACES, NamespaceV1>;
-    new Gp3StorageClass(this, "storage");
+    const storage = new Gp3StorageClass(this, "storage");
 
     this.gpu = new GpuNodeComponents(this, "gpu", {
       pools: props.gpuPools,
@@ -69,5 +83,44 @@ export class PlatformStack extends TerraformStack {
       },
       dcgmExporter: { namespace: this.namespaces.nvidia.metadata.name },
     });
+
+    if (!props.alerting.pagerdutyRoutingKey && !props.alerting.slackWebhookUrl) {
+      Annotations.of(this).addWarning(
+        "No notification channel is configured (alerting.slackWebhookUrl, alerting.pagerdutyRoutingKey): alerts are visible in Alertmanager and Grafana but sent nowhere.",
+      );
+    }
+    this.monitoring = new MonitoringStack(this, "monitoring", {
+      ...props.monitoring,
+      alertmanager: { ...props.monitoring?.alertmanager, routing: { config: alertmanagerConfigFor(props.alerting) } },
+      clusterName: this.cluster.clusterName,
+      catalog: this.catalog,
+      gpuPools: props.gpuPools,
+      systemNodeLabels: props.systemNodeLabels,
+      storageClassName: storage.name,
+      dependsOn: [this.namespaces.monitoring, storage.resource],
+    });
+    new PrometheusAdapter(this, "prometheus-adapter", {
+      catalog: this.catalog,
+      namespace: this.namespaces.monitoring.metadata.name,
+      prometheusUrl: this.monitoring.prometheusUrl,
+      prometheusPort: this.monitoring.prometheusPort,
+      nodeSelector: props.systemNodeLabels,
+    });
+
+    if (props.inference.image === PLACEHOLDER_INFERENCE_IMAGE) {
+      Annotations.of(this).addWarning(
+        `The inference service uses the placeholder image ${PLACEHOLDER_INFERENCE_IMAGE}; set inference.image (or GPU_PLATFORM_INFERENCE_IMAGE) to your model server before deploying.`,
+      );
+    }
+    this.inferenceServer = new InferenceService(this, "inference-server", {
+      name: "inference-server",
+      // A literal name keeps rules and exported files readable; the dependency orders the apply.
+      namespace: "inference",
+      image: props.inference.image,
+      gpuPool: props.inference.gpuPool ?? props.gpuPools[0].poolName,
+      pools: props.gpuPools,
+      catalog: this.catalog,
+    });
+    dependOn(this.inferenceServer, this.namespaces.inference);
   }
 }

@@ -131,8 +131,28 @@ export function latencyGoodRatio(
   const l = contract.latency;
   if (l.kind !== "histogram") return undefined;
   const m = serviceMatchers(contract, svc);
-  const le = thresholdSeconds / latencyUnitSeconds(contract);
-  return `(sum(rate(${selector(`${l.name}_bucket`, [...m, { label: "le", op: "=", value: String(le) }])}[${window}])) / sum(rate(${selector(`${l.name}_count`, m)}[${window}])))`;
+  // Rounded so 0.3 s in milliseconds is 300, not 299.99999999999994.
+  const le = Number((thresholdSeconds / latencyUnitSeconds(contract)).toPrecision(12));
+  return `(sum(rate(${selector(`${l.name}_bucket`, [...m, { label: "le", op: "=", value: formatBucketBound(le) }])}[${window}])) / sum(rate(${selector(`${l.name}_count`, m)}[${window}])))`;
+}
+
+/**
+ * A bucket bound as Prometheus v3 stores it: `le` values are normalised on ingestion to Go's
+ * shortest float form with ".0" on integers (`le="1"` is stored as `le="1.0"`, Prometheus 3.0
+ * migration guide), so a matcher built with `String(1)` would silently match nothing.
+ */
+export function formatBucketBound(value: number): string {
+  if (value === Infinity) return "+Inf";
+  // Port of labels.FormatOpenMetricsFloat: strconv.FormatFloat(v, 'g', -1, 64) switches to
+  // exponent form below 1e-4 and from 1e6 ("1e+06"), then ".0" goes on what has neither "." nor "e".
+  const [mantissa, exp] = value.toExponential().split("e");
+  const exponent = Number(exp);
+  if (exponent < -4 || exponent >= 6) {
+    const sign = exponent < 0 ? "-" : "+";
+    return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  }
+  const plain = String(value);
+  return plain.includes(".") ? plain : `${plain}.0`;
 }
 
 /** A gauge of the contract (queue depth, model loaded) for one service. */

@@ -20,6 +20,20 @@ export interface InferenceAlertOptions {
   readonly slowUnderLoad?: { readonly p95Seconds: number; readonly minQps: number; readonly for?: string };
   /** Queue depth per pod that counts as a backlog. @default - 10 for 10m */
   readonly queueBacklog?: { readonly depth: number; readonly for?: string };
+  /**
+   * CPU use of a container, in percent of its CPU limit, that alerts when seen at three
+   * consecutive evaluations. @default 90
+   */
+  readonly cpuPercent?: number;
+  /** Container restarts within one hour above which an alert fires. @default 2 */
+  readonly maxRestartsPerHour?: number;
+  /** How long a pod may report its model not loaded: longer than the model's load time at startup. @default "10m" */
+  readonly modelNotLoadedFor?: string;
+  /**
+   * Alert when a service that had traffic in the last hour gets none for 10 minutes while
+   * replicas are available; `false` for services that idle on purpose. @default - on, for 15m
+   */
+  readonly trafficStopped?: false | { readonly for?: string };
 }
 
 /** Service-level objectives: multi-window multi-burn-rate rules are generated from them. */

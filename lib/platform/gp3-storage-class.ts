@@ -8,11 +8,12 @@ import { Construct } from "constructs";
  */
 export class Gp3StorageClass extends Construct {
   public readonly name: string;
+  public readonly resource: StorageClassV1;
 
   constructor(scope: Construct, id: string, props: { readonly name?: string; readonly kmsKeyArn?: string } = {}) {
     super(scope, id);
     this.name = props.name ?? "gp3-encrypted";
-    new StorageClassV1(this, "class", {
+    this.resource = new StorageClassV1(this, "class", {
       metadata: { name: this.name, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
       storageProvisioner: "ebs.csi.aws.com",
       volumeBindingMode: "WaitForFirstConsumer",

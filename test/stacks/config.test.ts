@@ -72,12 +72,42 @@ describe("configuration", () => {
     expect(vpc.public_access_cidrs).toBeUndefined();
   });
 
+  test("alerting channels from Secrets Manager are copied at apply; the plan holds references only", () => {
+    const { platform } = synthDefaultApp(
+      resolveConfig({ alerting: { slackWebhookUrl: "aws-secretsmanager:prod/alerting#slack", pagerdutyRoutingKey: "kubernetes:pagerduty/routing-key" } }),
+    );
+    const values = (resourceAt(platform, "helm_release", "monitoring/chart/release").values as string[])[0];
+    expect(values).toContain("api_url_file: /etc/alertmanager/secrets/alertmanager-secrets-manager/");
+    expect(values).toContain("routing_key_file: /etc/alertmanager/secrets/pagerduty/routing-key");
+    const copy = Object.values(platform.resource!.kubernetes_secret_v1).find((s) => JSON.stringify(s).includes("secretsmanager"))!;
+    expect(JSON.stringify(copy.data)).toMatch(/\$\{jsondecode\(data\.aws_secretsmanager_secret_version\.[^}]+\.secret_string\)\.slack\}/);
+  });
+
+  test("inference image and pool from the config", () => {
+    const { platform } = synthDefaultApp(resolveConfig({ inference: { image: "ghcr.io/acme/detector:1.2.3", gpuPool: "g6-spot" } }));
+    const deployment = JSON.stringify(platform.resource!.kubernetes_deployment_v1);
+    expect(deployment).toContain("ghcr.io/acme/detector:1.2.3");
+    expect(deployment).toContain('"g6-spot"');
+  });
+
   test("time-slicing from the config reaches the device plugin", () => {
     const { platform } = synthDefaultApp(resolveConfig({ devicePlugin: { timeSlicingReplicas: 4 } }));
     expect((resourceAt(platform, "helm_release", "gpu/device-plugin/chart/release").values as string[])[0]).toContain("replicas: 4");
   });
 
   describe("bad input", () => {
+    test("a literal secret instead of a reference is rejected without echoing it", () => {
+      expect(() => resolveConfig({ alerting: { slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXX" } })).toThrow(
+        "config: 'alerting.slackWebhookUrl' must reference a secret, never hold one: aws-secretsmanager:<secret id>[#<json key>] or kubernetes:<secret name>/<key>, got \"https://hook…\"",
+      );
+    });
+
+    test("an inference pool that is not a GPU pool", () => {
+      expect(() => resolveConfig({ inference: { gpuPool: "h100" } })).toThrow(
+        "config: 'inference.gpuPool' must name one of the GPU pools (g5-ondemand, g6-spot), got \"h100\"",
+      );
+    });
+
     test("a misspelt key, with a suggestion", () => {
       expect(() => resolveConfig({ cluster: { nmae: "x" } })).toThrow(
         "config: 'cluster.nmae' is not a known setting (did you mean 'name'?); known settings here: mode, name, kubernetesVersion, endpointPublicAccess, endpointPublicAccessCidrs, adminPrincipalArns, logRetentionDays, nodeSubnetIds, got \"x\"",

@@ -1,4 +1,6 @@
 import { parse } from "yaml";
+import { Testing } from "cdktf";
+import { buildApp } from "../../stacks/app";
 import { DEFAULT_CONFIG } from "../../stacks/config";
 import { resourceAt, resourcesOf, synthDefaultApp } from "../support/synth";
 
@@ -163,6 +165,25 @@ describe("default app: platform stack", () => {
 
   test("Helm releases wait for their namespace", () => {
     expect(helm("gpu/device-plugin/chart/release").namespace).toBe("${kubernetes_namespace_v1.namespace-nvidia.metadata[0].name}");
+  });
+
+  test("synth warns about what must be set before a real deploy: image, channels, open endpoint", () => {
+    const built = buildApp(DEFAULT_CONFIG, Testing.app());
+    const warnings = [built.cluster, built.platform]
+      .flatMap((s) => s.node.findAll())
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data)));
+    expect(warnings).toHaveLength(3);
+    expect(warnings.join("\n")).toMatch(/placeholder image[\s\S]*No notification channel|No notification channel[\s\S]*placeholder image/);
+    expect(warnings.join("\n")).toContain("0.0.0.0/0");
+  });
+
+  test("the inference server runs on the first GPU pool with one GPU and the default contract's monitor", () => {
+    const deployment = Object.values(resourcesOf(platform, "kubernetes_deployment_v1"))[0];
+    const text = JSON.stringify(deployment);
+    expect(text).toContain('"nvidia.com/gpu":"1"');
+    expect(text).toContain('"g5-ondemand"');
+    expect(Object.values(resourcesOf(platform, "kubernetes_horizontal_pod_autoscaler_v2"))).toHaveLength(1);
+    expect(resourceAt(platform, "helm_release", "prometheus-adapter/chart/release").chart).toBe("prometheus-adapter");
   });
 
   test("state stays relative to the stack directory: no machine path in the plan", () => {

@@ -1,0 +1,30 @@
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { Password } from "@cdktf/provider-random/lib/password";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+
+/**
+ * Grafana's admin credentials in a Kubernetes secret with a generated password. The password
+ * exists only in Terraform state (marked sensitive) and the secret, never in the synthesized
+ * plan. Read it with
+ * `kubectl -n monitoring get secret grafana-admin -o jsonpath='{.data.admin-password}' | base64 -d`.
+ */
+export class GrafanaAdminSecret extends Construct {
+  public readonly secretName: string;
+  public readonly userKey = "admin-user";
+  public readonly passwordKey = "admin-password";
+
+  constructor(scope: Construct, id: string, props: { readonly namespace: string; readonly secretName?: string }) {
+    super(scope, id);
+    this.secretName = props.secretName ?? "grafana-admin";
+    // The random provider needs no configuration: add it to the stack once if it is missing.
+    const stack = TerraformStack.of(this);
+    if (!stack.node.tryFindChild("random")) new RandomProvider(stack, "random");
+    const password = new Password(this, "password", { length: 32, special: false });
+    new SecretV1(this, "secret", {
+      metadata: { name: this.secretName, namespace: props.namespace },
+      data: { [this.userKey]: "admin", [this.passwordKey]: password.result },
+    });
+  }
+}

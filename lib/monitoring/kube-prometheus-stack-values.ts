@@ -1,0 +1,108 @@
+import { ResourceRequirements } from "../core/kubernetes-types";
+import { NodeAffinity, Toleration } from "../gpu/kubernetes-scheduling";
+import { AdditionalPrometheusRulesMap } from "./rules/render-rule-files";
+
+/**
+ * Values of kube-prometheus-stack 88.5.3 (and its grafana, kube-state-metrics and
+ * node-exporter subcharts) that this library sets. Only those keys: a misspelt key fails to
+ * compile here, and a test checks every key against the chart's own defaults.
+ */
+
+export interface LabelSelector {
+  readonly matchLabels: Readonly<Record<string, string>>;
+}
+
+export interface VolumeClaimTemplate {
+  readonly spec: {
+    readonly storageClassName: string;
+    readonly accessModes: readonly ["ReadWriteOnce"];
+    readonly resources: { readonly requests: { readonly storage: string } };
+  };
+}
+
+export interface ServiceMonitorValue {
+  readonly name: string;
+  readonly namespaceSelector: { readonly matchNames: readonly string[] };
+  readonly selector: LabelSelector;
+  readonly endpoints: readonly {
+    readonly port: string;
+    readonly path: string;
+    readonly interval?: string;
+  }[];
+}
+
+
+export interface KubePrometheusStackValues {
+  readonly defaultRules: {
+    readonly create: boolean;
+    /** Rule groups of the chart switched off: the ones EKS cannot serve. */
+    readonly rules: {
+      readonly etcd: false;
+      readonly kubeControllerManager: false;
+      readonly kubeSchedulerAlerting: false;
+      readonly kubeSchedulerRecording: false;
+      readonly kubeProxy: false;
+    };
+  };
+  readonly kubeEtcd: { readonly enabled: false };
+  readonly kubeControllerManager: { readonly enabled: false };
+  readonly kubeScheduler: { readonly enabled: false };
+  readonly kubeProxy: { readonly enabled: false };
+  readonly additionalPrometheusRulesMap: AdditionalPrometheusRulesMap;
+  readonly prometheusOperator: {
+    readonly nodeSelector: Readonly<Record<string, string>>;
+    readonly resources: ResourceRequirements;
+  };
+  readonly prometheus: {
+    readonly prometheusSpec: {
+      readonly replicas: number;
+      readonly scrapeInterval: string;
+      readonly evaluationInterval: string;
+      readonly retention: string;
+      readonly retentionSize: string;
+      readonly externalLabels: Readonly<Record<string, string>>;
+      readonly replicaExternalLabelName: string;
+      readonly ruleSelector: LabelSelector;
+      readonly ruleNamespaceSelector: Readonly<Record<string, never>>;
+      readonly serviceMonitorSelector: LabelSelector;
+      readonly serviceMonitorNamespaceSelector: Readonly<Record<string, never>>;
+      readonly podMonitorSelector: LabelSelector;
+      readonly podMonitorNamespaceSelector: Readonly<Record<string, never>>;
+      readonly podAntiAffinity: "hard" | "soft";
+      readonly nodeSelector: Readonly<Record<string, string>>;
+      readonly resources: ResourceRequirements;
+      readonly storageSpec: { readonly volumeClaimTemplate: VolumeClaimTemplate };
+    };
+    readonly additionalServiceMonitors: readonly ServiceMonitorValue[];
+  };
+  readonly alertmanager: {
+    readonly config?: object;
+    readonly alertmanagerSpec: {
+      readonly replicas: number;
+      readonly podAntiAffinity: "hard" | "soft";
+      readonly nodeSelector: Readonly<Record<string, string>>;
+      readonly resources: ResourceRequirements;
+      readonly storage: { readonly volumeClaimTemplate: VolumeClaimTemplate };
+      /** Secrets mounted at /etc/alertmanager/secrets/<name>/ for the config's *_file fields. */
+      readonly secrets: readonly string[];
+    };
+  };
+  readonly grafana: {
+    readonly enabled: true;
+    readonly admin: { readonly existingSecret: string; readonly userKey: string; readonly passwordKey: string };
+    readonly nodeSelector: Readonly<Record<string, string>>;
+    readonly resources: ResourceRequirements;
+    readonly sidecar: { readonly dashboards: { readonly enabled: true; readonly label: string; readonly labelValue: string; readonly searchNamespace: "ALL" } };
+  };
+  readonly "kube-state-metrics": {
+    readonly nodeSelector: Readonly<Record<string, string>>;
+    readonly resources: ResourceRequirements;
+    /** Node labels exported as kube_node_labels, so rules can name the GPU pool of a node. */
+    readonly metricLabelsAllowlist: readonly string[];
+  };
+  readonly "prometheus-node-exporter": {
+    readonly tolerations: readonly Toleration[];
+    readonly resources: ResourceRequirements;
+    readonly affinity?: { readonly nodeAffinity: NodeAffinity };
+  };
+}

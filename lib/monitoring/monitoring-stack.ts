@@ -1,0 +1,233 @@
+import { ITerraformDependable, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { MonitoringCatalog } from "../contracts/monitoring-catalog";
+import { unselectedScrapeTargetErrors } from "../contracts/scrape-targets";
+import { PlatformConfigError } from "../core/errors";
+import { ResourceRequirements } from "../core/kubernetes-types";
+import { checkIntRange, parsePrometheusDuration } from "../core/validate";
+import { GPU_POOL_LABEL, IGpuPool, schedulingForPools } from "../gpu/gpu-pool";
+import { registerGpuDaemonSet } from "../gpu/gpu-scheduling-validation";
+import { PinnedHelmRelease } from "../platform/pinned-helm-release";
+import { CHARTS } from "../versions";
+import { kubePrometheusStackPrometheusUrl } from "../workload/prometheus-adapter";
+import { PlatformRulesOptions, buildPlatformRules } from "./rules/build-platform-rules";
+import { additionalPrometheusRulesMap } from "./rules/render-rule-files";
+import { RuleGroup } from "./rules/rule-types";
+import { AlertRouting, AlertRoutingOptions } from "./alertmanager/alert-routing";
+import { GrafanaAdminSecret } from "./grafana-admin-secret";
+import { KubePrometheusStackValues, ServiceMonitorValue, VolumeClaimTemplate } from "./kube-prometheus-stack-values";
+
+export interface PrometheusOptions {
+  /** Two replicas scrape the same targets; Thanos or Grafana deduplicate on the replica label. @default 2 */
+  readonly replicas?: number;
+  /** @default "15s" */
+  readonly scrapeInterval?: string;
+  /** Local retention (long-term storage is Thanos's job). @default "15d" */
+  readonly retention?: string;
+  /** Size-based retention; must leave headroom on the volume. @default "45GiB" */
+  readonly retentionSize?: string;
+  /** Persistent volume per replica. @default "50Gi" */
+  readonly volumeSize?: string;
+  /** @default - requests 1 CPU / 4Gi, limit 8Gi memory */
+  readonly resources?: ResourceRequirements;
+}
+
+export interface AlertmanagerOptions {
+  /** Three replicas gossip so a notification survives a node loss. @default 3 */
+  readonly replicas?: number;
+  /** @default "5Gi" */
+  readonly volumeSize?: string;
+  /** Receivers, routes and inhibition. @default - the platform policy (see AlertRouting) */
+  readonly routing?: AlertRoutingOptions;
+}
+
+export interface MonitoringStackOptions {
+  /** Value of the `cluster` external label on every series and alert. */
+  readonly clusterName: string;
+  readonly prometheus?: PrometheusOptions;
+  readonly alertmanager?: AlertmanagerOptions;
+  /**
+   * Thresholds and extra rules of the platform's rule packs (GPU, platform, user rules). The
+   * inference and SLO rules come from the services in the catalog.
+   * @default - the packs' defaults
+   */
+  readonly rules?: Omit<PlatformRulesOptions, "services" | "gpuPools" | "scrapeInterval">;
+}
+
+export interface MonitoringStackProps extends MonitoringStackOptions {
+  /** Label contract, scrape targets and services; the release name and namespace come from it. */
+  readonly catalog: MonitoringCatalog;
+  /** GPU pools node-exporter must reach. */
+  readonly gpuPools: readonly IGpuPool[];
+  /** Where Prometheus, Alertmanager, Grafana and the operator run. */
+  readonly systemNodeLabels: Readonly<Record<string, string>>;
+  /** StorageClass of the Prometheus and Alertmanager volumes. */
+  readonly storageClassName: string;
+  /** E.g. the monitoring namespace and the storage class. @default - none */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+const DEFAULT_PROMETHEUS_RESOURCES: ResourceRequirements = { requests: { cpu: "1", memory: "4Gi" }, limits: { memory: "8Gi" } };
+const SMALL: ResourceRequirements = { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } };
+const BYTE_SIZE = /^(\d+)(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/;
+const QUANTITY = /^(\d+)(Mi|Gi|Ti)$/;
+const UNIT_BYTES: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+
+/**
+ * kube-prometheus-stack for the platform: HA Prometheus on persistent gp3 volumes selecting
+ * exactly the label contract, Alertmanager with typed routing, Grafana with a generated admin
+ * secret and the dashboard sidecar, node-exporter on every node including the tainted GPU
+ * pools, everything else on the system pool. Rule groups EKS cannot serve (etcd, scheduler,
+ * controller manager, kube-proxy's localhost-bound metrics) are off.
+ */
+export class MonitoringStack extends Construct {
+  public readonly namespace: string;
+  public readonly releaseName: string;
+  public readonly routing: AlertRouting;
+  public readonly grafanaAdmin: GrafanaAdminSecret;
+  public readonly helm: PinnedHelmRelease<KubePrometheusStackValues>;
+  /** In-cluster URL of the Prometheus API, without port (both replicas behind one Service). */
+  public readonly prometheusUrl: string;
+  public readonly prometheusPort = 9090;
+  private readonly rulesOptions: PlatformRulesOptions;
+
+  constructor(scope: Construct, id: string, props: MonitoringStackProps) {
+    super(scope, id);
+    const labels = props.catalog.labels;
+    this.namespace = labels.namespace;
+    this.releaseName = labels.releaseName;
+    const p = props.prometheus ?? {};
+    const replicas = p.replicas ?? 2;
+    const scrapeInterval = p.scrapeInterval ?? "15s";
+    const retention = p.retention ?? "15d";
+    const retentionSize = p.retentionSize ?? "45GiB";
+    const volumeSize = p.volumeSize ?? "50Gi";
+    const a = props.alertmanager ?? {};
+    const amReplicas = a.replicas ?? 3;
+    const amVolume = a.volumeSize ?? "5Gi";
+
+    checkIntRange(this, "prometheus.replicas", replicas, 1, 10);
+    checkIntRange(this, "alertmanager.replicas", amReplicas, 1, 10);
+    const interval = parsePrometheusDuration(this, "prometheus.scrapeInterval", scrapeInterval);
+    if (interval < 5 || interval > 120) {
+      throw new PlatformConfigError(this, "prometheus.scrapeInterval", scrapeInterval, "must be between 5s and 2m");
+    }
+    parsePrometheusDuration(this, "prometheus.retention", retention);
+    const volumeBytes = bytes(this, "prometheus.volumeSize", volumeSize, QUANTITY, "a Kubernetes quantity such as 50Gi");
+    const retentionBytes = bytes(this, "prometheus.retentionSize", retentionSize, BYTE_SIZE, "a Prometheus byte size such as 45GiB");
+    if (retentionBytes > 0.9 * volumeBytes) {
+      throw new PlatformConfigError(this, "prometheus.retentionSize", retentionSize, `must leave 10% of the volume (${volumeSize}) free for the WAL and compaction`);
+    }
+    bytes(this, "alertmanager.volumeSize", amVolume, QUANTITY, "a Kubernetes quantity such as 5Gi");
+
+    this.rulesOptions = { ...props.rules, services: props.catalog.services, gpuPools: props.gpuPools, scrapeInterval };
+    this.routing = new AlertRouting(this, "routing", { ...a.routing, monitoringLabels: labels, dependsOn: props.dependsOn });
+    this.grafanaAdmin = new GrafanaAdminSecret(this, "grafana-admin", { namespace: this.namespace });
+    const gpuScheduling = schedulingForPools(props.gpuPools);
+    const claim = (size: string): { volumeClaimTemplate: VolumeClaimTemplate } => ({
+      volumeClaimTemplate: {
+        spec: { storageClassName: props.storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } } },
+      },
+    });
+    const system = props.systemNodeLabels;
+    const selectNothingElse = {} as Readonly<Record<string, never>>;
+
+    this.helm = new PinnedHelmRelease(this, "chart", {
+      releaseName: this.releaseName,
+      namespace: this.namespace,
+      chart: CHARTS.kubePrometheusStack,
+      timeoutSeconds: 900,
+      dependsOn: [...(props.dependsOn ?? []), ...this.routing.dependables],
+      // Rendered at synth: services register their monitors and rules after this construct.
+      values: (): KubePrometheusStackValues => ({
+        defaultRules: {
+          create: true,
+          rules: { etcd: false, kubeControllerManager: false, kubeSchedulerAlerting: false, kubeSchedulerRecording: false, kubeProxy: false },
+        },
+        kubeEtcd: { enabled: false },
+        kubeControllerManager: { enabled: false },
+        kubeScheduler: { enabled: false },
+        kubeProxy: { enabled: false },
+        additionalPrometheusRulesMap: additionalPrometheusRulesMap(this.ruleGroups()),
+        prometheusOperator: { nodeSelector: system, resources: SMALL },
+        prometheus: {
+          prometheusSpec: {
+            replicas,
+            scrapeInterval,
+            evaluationInterval: scrapeInterval,
+            retention,
+            retentionSize,
+            externalLabels: { cluster: props.clusterName },
+            replicaExternalLabelName: "prometheus_replica",
+            ruleSelector: { matchLabels: labels.ruleLabels },
+            ruleNamespaceSelector: selectNothingElse,
+            serviceMonitorSelector: { matchLabels: labels.serviceMonitorLabels },
+            serviceMonitorNamespaceSelector: selectNothingElse,
+            podMonitorSelector: { matchLabels: labels.serviceMonitorLabels },
+            podMonitorNamespaceSelector: selectNothingElse,
+            podAntiAffinity: "hard",
+            nodeSelector: system,
+            resources: p.resources ?? DEFAULT_PROMETHEUS_RESOURCES,
+            storageSpec: claim(volumeSize),
+          },
+          additionalServiceMonitors: props.catalog.serviceMonitors.map(
+            (sm): ServiceMonitorValue => ({
+              name: sm.name,
+              namespaceSelector: { matchNames: [sm.namespace] },
+              selector: { matchLabels: sm.selectorLabels },
+              endpoints: [{ port: sm.port, path: sm.path ?? "/metrics", ...(sm.interval && { interval: sm.interval }) }],
+            }),
+          ),
+        },
+        alertmanager: {
+          config: this.routing.chartValues.config,
+          alertmanagerSpec: {
+            replicas: amReplicas,
+            podAntiAffinity: "hard",
+            nodeSelector: system,
+            resources: SMALL,
+            storage: claim(amVolume),
+            secrets: this.routing.chartValues.alertmanagerSpec.secrets,
+          },
+        },
+        grafana: {
+          enabled: true,
+          admin: { existingSecret: this.grafanaAdmin.secretName, userKey: this.grafanaAdmin.userKey, passwordKey: this.grafanaAdmin.passwordKey },
+          nodeSelector: system,
+          resources: SMALL,
+          sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" } },
+        },
+        "kube-state-metrics": {
+          nodeSelector: system,
+          resources: SMALL,
+          metricLabelsAllowlist: [`nodes=[${GPU_POOL_LABEL}]`],
+        },
+        "prometheus-node-exporter": {
+          // A DaemonSet on every node: the GPU pools' taints must be tolerated explicitly.
+          tolerations: gpuScheduling.tolerations,
+          resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+        },
+      }),
+    });
+    registerGpuDaemonSet(this, { component: "prometheus-node-exporter", tolerations: gpuScheduling.tolerations, isDevicePlugin: false });
+    this.prometheusUrl = kubePrometheusStackPrometheusUrl(this.releaseName, this.namespace);
+
+    // Every ServiceMonitor in the stack must carry the labels this Prometheus selects.
+    this.node.addValidation({ validate: () => unselectedScrapeTargetErrors(TerraformStack.of(this), labels) });
+  }
+
+  /**
+   * Every rule group Prometheus loads beyond the chart's defaults: GPU, one inference group per
+   * service of the catalog (and its SLO groups), platform, user rules. Validated (PromQL parsed)
+   * each time; call it after every service has been added.
+   */
+  public ruleGroups(): RuleGroup[] {
+    return buildPlatformRules(this.rulesOptions, this);
+  }
+}
+
+function bytes(scope: Construct, prop: string, value: string, pattern: RegExp, accepted: string): number {
+  const m = pattern.exec(value);
+  if (!m) throw new PlatformConfigError(scope, prop, value, `must be ${accepted}`);
+  return Number(m[1]) * UNIT_BYTES[m[2]];
+}
