@@ -36,3 +36,16 @@ export * from "./contracts/metric-contract";
 export * from "./contracts/monitoring-catalog";
 export * from "./contracts/service-objectives";
 export * as promql from "./contracts/promql";
+export * from "./contracts/presets";
+export * from "./contracts/scrape-targets";
+
+// Workloads
+export * from "./workload";
+
+// Monitoring
+export * from "./monitoring/monitoring-stack";
+export * from "./monitoring/kube-prometheus-stack-values";
+export * from "./monitoring/grafana-admin-secret";
+export * from "./monitoring/rules";
+export * from "./monitoring/alertmanager";
+export * from "./platform/depend-on";

@@ -54,10 +54,10 @@ export interface MetricContract {
    * Extra label matchers on every request and latency series, e.g. `handler!="/metrics"` to keep
    * health checks and scrapes out of QPS. @default - none
    */
-  readonly extraMatchers?: readonly LabelMatcher[];
+  readonly extraMatchers?: readonly SeriesMatcher[];
 }
 
-export interface LabelMatcher {
+export interface SeriesMatcher {
   readonly label: string;
   readonly op: "=" | "!=" | "=~" | "!~";
   readonly value: string;

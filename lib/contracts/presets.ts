@@ -1,7 +1,7 @@
 import { PlatformConfigError } from "../core/errors";
 import {
   DEFAULT_METRIC_CONTRACT,
-  LabelMatcher,
+  SeriesMatcher,
   LatencyMetrics,
   MetricContract,
   RequestMetrics,
@@ -37,7 +37,7 @@ export interface PrometheusClientContractOptions {
   /** Label naming the pipeline stage, e.g. `module` for ASR/LLM/TTS/animation. @default - none */
   readonly stageLabel?: string;
   /** Extra matchers on every request and latency series. @default - none */
-  readonly extraMatchers?: readonly LabelMatcher[];
+  readonly extraMatchers?: readonly SeriesMatcher[];
 }
 
 /** A FastAPI app instrumented with prometheus-fastapi-instrumentator's default metrics. */
@@ -221,7 +221,7 @@ function checked(scope: string, contract: MetricContract): MetricContract {
  * One negative regex matcher on `handler`. Negative, so series without a `handler` label (the
  * latency histograms) still match.
  */
-function excludeHandlers(handlers: readonly string[]): LabelMatcher[] | undefined {
+function excludeHandlers(handlers: readonly string[]): SeriesMatcher[] | undefined {
   if (handlers.length === 0) return undefined;
   return [{ label: "handler", op: "!~", value: handlers.map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|") }];
 }

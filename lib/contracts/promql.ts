@@ -1,4 +1,4 @@
-import { LabelMatcher, MetricContract, ServiceSelector } from "./metric-contract";
+import { SeriesMatcher, MetricContract, ServiceSelector } from "./metric-contract";
 
 /**
  * PromQL builders over a metric contract: the only place that turns a contract into queries.
@@ -10,12 +10,12 @@ function escape(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
 }
 
-export function renderMatchers(matchers: readonly LabelMatcher[]): string {
+export function renderMatchers(matchers: readonly SeriesMatcher[]): string {
   return matchers.map((m) => `${m.label}${m.op}"${escape(m.value)}"`).join(", ");
 }
 
 /** `{namespace="x", service="y", <extra>}` for one service. */
-export function serviceMatchers(contract: MetricContract, svc: ServiceSelector): LabelMatcher[] {
+export function serviceMatchers(contract: MetricContract, svc: ServiceSelector): SeriesMatcher[] {
   return [
     { label: "namespace", op: "=", value: svc.namespace },
     { label: "service", op: "=", value: svc.service },
@@ -23,12 +23,12 @@ export function serviceMatchers(contract: MetricContract, svc: ServiceSelector):
   ];
 }
 
-function selector(metric: string, matchers: readonly LabelMatcher[]): string {
+function selector(metric: string, matchers: readonly SeriesMatcher[]): string {
   return `${metric}{${renderMatchers(matchers)}}`;
 }
 
 /** The label matcher that selects failed requests, for status-label counters. */
-export function errorMatcher(contract: MetricContract): LabelMatcher | undefined {
+export function errorMatcher(contract: MetricContract): SeriesMatcher | undefined {
   const r = contract.requests;
   if (r.kind !== "statusLabel") return undefined;
   if (r.errors.kind === "values") {

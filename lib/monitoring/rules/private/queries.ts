@@ -1,4 +1,4 @@
-import { LabelMatcher } from "../../../contracts/metric-contract";
+import { SeriesMatcher } from "../../../contracts/metric-contract";
 import { renderMatchers } from "../../../contracts/promql";
 import { GPU_POOL_LABEL } from "../../../gpu/gpu-pool";
 
@@ -24,7 +24,7 @@ export const KSM_POOL_LABEL = `label_${GPU_POOL_LABEL.replace(/[^a-zA-Z0-9_]/g, 
  */
 export const KSM_NODE_LABELS_ALLOWLIST = `nodes=[${GPU_POOL_LABEL}]`;
 
-export function eq(label: string, value: string): LabelMatcher {
+export function eq(label: string, value: string): SeriesMatcher {
   return { label, op: "=", value };
 }
 
@@ -33,17 +33,17 @@ function regexEscape(value: string): string {
 }
 
 /** `label="a"` for one value, `label=~"a|b"` for several. */
-export function oneOf(label: string, values: readonly string[]): LabelMatcher {
+export function oneOf(label: string, values: readonly string[]): SeriesMatcher {
   return values.length === 1 ? eq(label, values[0]) : { label, op: "=~", value: values.map(regexEscape).join("|") };
 }
 
 /** `label!="a"` for one value, `label!~"a|b"` for several. */
-export function noneOf(label: string, values: readonly string[]): LabelMatcher {
+export function noneOf(label: string, values: readonly string[]): SeriesMatcher {
   return values.length === 1 ? { label, op: "!=", value: values[0] } : { label, op: "!~", value: values.map(regexEscape).join("|") };
 }
 
 /** `metric{matchers}`, or the bare metric name without matchers. */
-export function series(metric: string, ...matchers: LabelMatcher[]): string {
+export function series(metric: string, ...matchers: SeriesMatcher[]): string {
   return matchers.length ? `${metric}{${renderMatchers(matchers)}}` : metric;
 }
 
@@ -57,20 +57,20 @@ export function num(value: number): string {
  * joins, `Hostname` for DCGM joins (the exporter sets Hostname from NODE_NAME, the node name).
  * Needs kube-state-metrics started with `--metric-labels-allowlist=nodes=[gpu-platform.io/pool]`.
  */
-export function nodePools(key: "node" | "Hostname", poolMatcher: LabelMatcher): string {
+export function nodePools(key: "node" | "Hostname", poolMatcher: SeriesMatcher): string {
   const withPool = `label_replace(${series("kube_node_labels", poolMatcher)}, "${POOL_LABEL}", "$1", "${KSM_POOL_LABEL}", "(.+)")`;
   const keyed = key === "node" ? withPool : `label_replace(${withPool}, "Hostname", "$1", "node", "(.+)")`;
   return `max by (${key}, ${POOL_LABEL}) (${keyed})`;
 }
 
 /** Matches the kube-state-metrics pool label of any node in a pool. */
-export const ANY_POOL: LabelMatcher = { label: KSM_POOL_LABEL, op: "!=", value: "" };
+export const ANY_POOL: SeriesMatcher = { label: KSM_POOL_LABEL, op: "!=", value: "" };
 
 /**
  * Pods of a Deployment: `<deployment>-<pod-template-hash>-<suffix>`. PromQL regexes are anchored
  * and neither part holds a "-", so a Deployment `api` does not match the pods of `api-worker`.
  */
-export function deploymentPods(deployment: string): LabelMatcher {
+export function deploymentPods(deployment: string): SeriesMatcher {
   return { label: "pod", op: "=~", value: `${regexEscape(deployment)}-[a-z0-9]+-[a-z0-9]+` };
 }
 
