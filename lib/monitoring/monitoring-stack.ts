@@ -5,13 +5,14 @@ import { unselectedScrapeTargetErrors } from "../contracts/scrape-targets";
 import { PlatformConfigError } from "../core/errors";
 import { ResourceRequirements } from "../core/kubernetes-types";
 import { checkIntRange, parsePrometheusDuration } from "../core/validate";
-import { GPU_POOL_LABEL, IGpuPool, schedulingForPools } from "../gpu/gpu-pool";
+import { IGpuPool, schedulingForPools } from "../gpu/gpu-pool";
 import { registerGpuDaemonSet } from "../gpu/gpu-scheduling-validation";
 import { PinnedHelmRelease } from "../platform/pinned-helm-release";
 import { CHARTS } from "../versions";
 import { kubePrometheusStackPrometheusUrl } from "../workload/prometheus-adapter";
 import { PlatformRulesOptions, buildPlatformRules } from "./rules/build-platform-rules";
 import { additionalPrometheusRulesMap } from "./rules/render-rule-files";
+import { KSM_NODE_LABELS_ALLOWLIST } from "./rules/private/queries";
 import { RuleGroup } from "./rules/rule-types";
 import { AlertRouting, AlertRoutingOptions } from "./alertmanager/alert-routing";
 import { GrafanaAdminSecret } from "./grafana-admin-secret";
@@ -120,7 +121,14 @@ export class MonitoringStack extends Construct {
     }
     bytes(this, "alertmanager.volumeSize", amVolume, QUANTITY, "a Kubernetes quantity such as 5Gi");
 
-    this.rulesOptions = { ...props.rules, services: props.catalog.services, gpuPools: props.gpuPools, scrapeInterval };
+    this.rulesOptions = {
+      ...props.rules,
+      // No Thanos sidecar yet: its upload alert would have no data to fire on.
+      platform: { thanosSidecar: false, ...props.rules?.platform },
+      services: props.catalog.services,
+      gpuPools: props.gpuPools,
+      scrapeInterval,
+    };
     this.routing = new AlertRouting(this, "routing", { ...a.routing, monitoringLabels: labels, dependsOn: props.dependsOn });
     this.grafanaAdmin = new GrafanaAdminSecret(this, "grafana-admin", { namespace: this.namespace });
     const gpuScheduling = schedulingForPools(props.gpuPools);
@@ -200,7 +208,7 @@ export class MonitoringStack extends Construct {
         "kube-state-metrics": {
           nodeSelector: system,
           resources: SMALL,
-          metricLabelsAllowlist: [`nodes=[${GPU_POOL_LABEL}]`],
+          metricLabelsAllowlist: [KSM_NODE_LABELS_ALLOWLIST],
         },
         "prometheus-node-exporter": {
           // A DaemonSet on every node: the GPU pools' taints must be tolerated explicitly.

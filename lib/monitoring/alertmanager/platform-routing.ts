@@ -1,4 +1,5 @@
 import { PlatformConfigError } from "../../core/errors";
+import { HEARTBEAT_LABEL } from "../rules/rule-types";
 import { checkDns1123Label } from "../../core/validate";
 import { AlertDuration } from "./alert-duration";
 import { AlertRoute, InhibitRule } from "./alert-route";
@@ -81,8 +82,12 @@ export const DEFAULT_GROUP_BY: readonly string[] = ["alertname", "namespace", "s
 /** kube-prometheus-stack's node alerts and the platform's GPU node alert. */
 export const DEFAULT_NODE_DOWN_ALERTS: readonly string[] = ["KubeNodeNotReady", "KubeNodeUnreachable", "GpuNodeNotReady"];
 export const DEFAULT_DISCARDED_ALERTS: readonly string[] = ["Watchdog", "InfoInhibitor"];
-/** The labels a critical alert and the warning it mutes must share. */
-export const SEVERITY_INHIBIT_EQUAL: readonly string[] = ["alertname", "namespace", "service"];
+/**
+ * The labels a critical alert and the warning it mutes must share. `Hostname` and `gpu` keep a
+ * critical GPU alert on one GPU from muting the warning of another: labels missing on both
+ * sides count as equal, so service alerts match on alertname, namespace and service alone.
+ */
+export const SEVERITY_INHIBIT_EQUAL: readonly string[] = ["alertname", "namespace", "service", "Hostname", "gpu"];
 /** The Secret that the default receivers read (documented in the README). */
 export const DEFAULT_RECEIVERS_SECRET = "alertmanager-receivers";
 
@@ -98,7 +103,8 @@ const DEFAULT_PAGER: readonly ReceiverIntegration[] = [
 const DEFAULT_CHAT: readonly ReceiverIntegration[] = [
   { kind: "slack", apiUrl: AlertmanagerSecret.fromKubernetesSecret(DEFAULT_RECEIVERS_SECRET, "slack-webhook-url") },
 ];
-const DEFAULT_HEARTBEAT_MATCHERS: readonly LabelMatcher[] = [Matcher.eq("heartbeat", "true")];
+/** The label the platform's always-firing heartbeat rule carries. */
+const DEFAULT_HEARTBEAT_MATCHERS: readonly LabelMatcher[] = [Matcher.eq(HEARTBEAT_LABEL.name, HEARTBEAT_LABEL.value)];
 /** Ping every minute: a dead man's switch service then alarms within a few minutes of silence. */
 const DEFAULT_HEARTBEAT_INTERVAL = AlertDuration.minutes(1);
 /** Values of kube-prometheus-stack's default route, except repeat: 4h re-reminds within a working day. */

@@ -131,7 +131,7 @@ function recordingRules(service: MonitoredService): RecordingRule[] {
 function latencyStatistic(service: MonitoredService, q: number): { readonly expr: string; readonly label: string } {
   const { contract: c, selector: s } = service;
   const quantile = latencyQuantile(c, s, q, "5m", BY);
-  return quantile ? { expr: quantile, label: `P${Math.round(q * 100)} latency` } : { expr: latencyAverage(c, s, "5m", BY), label: "mean latency" };
+  return quantile ? { expr: quantile, label: `P${Math.round(q * 100)} latency` } : { expr: latencyAverage(c, s, "5m", BY), label: "Mean latency" };
 }
 
 function trafficAlerts(service: MonitoredService, a: ResolvedAlerting): AlertRule[] {
@@ -248,6 +248,7 @@ function podAlerts(service: MonitoredService, a: ResolvedAlerting, scrapeSeconds
     }),
     alertRule({
       alert: "InferenceCpuHigh",
+      // Relative to the CPU limit (the design's pods set 2 CPU): a container without a limit has no ratio.
       expr:
         `sum by (${perContainer}) (rate(${series("container_cpu_usage_seconds_total", ns, pods, { label: "container", op: "!=", value: "" })}[${cpuWindow}]))\n` +
         `/ on (${perContainer})\nsum by (${perContainer}) (${series("kube_pod_container_resource_limits", ns, pods, eq("resource", "cpu"))})\n> ${num(a.cpuPercent / 100)}`,

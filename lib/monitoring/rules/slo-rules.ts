@@ -120,9 +120,9 @@ function sloRules(service: MonitoredService, kind: SloKind, objective: number, e
           ? `The ${kind} SLO's error budget burns fast: it would be gone within days.`
           : `The ${kind} SLO's error budget burns steadily: it would be gone before the 30-day window ends.`,
       description:
-        `${namespace}/${name}: {{ $value | humanizePercentage }} of requests ${what} over the last ` +
-        `${conditions.map((x) => x.long).join(" or ")}, against a budget of ${num(Number(budget) * 100)}% (objective ${num(objective * 100)}%): ` +
-        `burn rate ${conditions.map((x) => `${num(x.factor)}x`).join(" or ")} or more.`,
+        `${namespace}/${name}: {{ $value | humanizePercentage }} of requests ${what} over the last ${conditions.map((x) => x.long).join(" or ")} ` +
+        `(budget ${num(Number(budget) * 100)}%, objective ${num(objective * 100)}%), burning the error budget at ` +
+        `${conditions.map((x) => `${num(x.factor)}x (${x.long})`).join(" or ")} its sustainable rate.`,
     }),
   );
   return [...records, ...alerts];

@@ -122,6 +122,9 @@ describe("Alertmanager 0.25 running the rendered platform policy", () => {
       { ...crash, pod: "asr-0", node: "gpu-node-1" },
       { ...crash, pod: "asr-1", node: "gpu-node-2" },
       { alertname: "Watchdog", severity: "none", heartbeat: "true" },
+      // GPU alerts carry no service: Hostname and gpu keep one GPU's critical off another's warning.
+      { alertname: "GpuMemoryPressure", severity: "critical", Hostname: "node-a", gpu: "0", pod: "gpu-a0" },
+      { alertname: "GpuMemoryPressure", severity: "warning", Hostname: "node-b", gpu: "1", pod: "gpu-b1" },
     ];
     const posted = await fetch(`${api}/api/v2/alerts`, {
       method: "POST",
@@ -129,7 +132,7 @@ describe("Alertmanager 0.25 running the rendered platform policy", () => {
       body: JSON.stringify(alerts.map((labels) => ({ labels, annotations: { summary: labels.alertname } }))),
     });
     expect(posted.status).toBe(200);
-    await waitFor("the pager, chat and heartbeat notifications", () => sentTo("/pager").length >= 1 && sentTo("/chat").length >= 2 && sentTo("/heartbeat").length >= 1);
+    await waitFor("the pager, chat and heartbeat notifications", () => sentTo("/pager").length >= 2 && sentTo("/chat").length >= 3 && sentTo("/heartbeat").length >= 1);
     // Longer than group_wait + group_interval: anything not muted would have arrived by now.
     await sleep(2_500);
   }, 40_000);
@@ -148,12 +151,12 @@ describe("Alertmanager 0.25 running the rendered platform policy", () => {
   });
 
   it("pages once for the critical and mutes its warning (same alertname and service)", () => {
-    expect(alertNames("/pager")).toEqual(["GpuMemoryHigh/critical/-"]);
+    expect(alertNames("/pager").sort()).toEqual(["GpuMemoryHigh/critical/-", "GpuMemoryPressure/critical/gpu-a0"]);
     expect(alertNames("/chat")).not.toContain("GpuMemoryHigh/warning/-");
   });
 
   it("mutes the pods of a node that is down, not those of other nodes", () => {
-    expect(alertNames("/chat").sort()).toEqual(["KubeNodeNotReady/warning/-", "KubePodCrashLooping/warning/asr-1"]);
+    expect(alertNames("/chat").sort()).toEqual(["GpuMemoryPressure/warning/gpu-b1", "KubeNodeNotReady/warning/-", "KubePodCrashLooping/warning/asr-1"]);
   });
 
   it("sends the heartbeat to its own receiver at once", () => {
@@ -178,6 +181,8 @@ describe("Alertmanager 0.25 running the rendered platform policy", () => {
     expect(state).toEqual({
       "GpuMemoryHigh/critical/-": "active",
       "GpuMemoryHigh/warning/-": "suppressed (inhibited)",
+      "GpuMemoryPressure/critical/gpu-a0": "active",
+      "GpuMemoryPressure/warning/gpu-b1": "active",
       "KubeNodeNotReady/warning/-": "active",
       "KubePodCrashLooping/warning/asr-0": "suppressed (inhibited)",
       "KubePodCrashLooping/warning/asr-1": "active",

@@ -57,7 +57,7 @@ describe("platformAlertmanagerConfig defaults", () => {
       {
         source_matchers: ['severity="critical"'],
         target_matchers: ['severity=~"warning|info"'],
-        equal: ["alertname", "namespace", "service"],
+        equal: ["alertname", "namespace", "service", "Hostname", "gpu"],
       },
       {
         source_matchers: ['alertname=~"KubeNodeNotReady|KubeNodeUnreachable|GpuNodeNotReady"', 'node=~".+"'],

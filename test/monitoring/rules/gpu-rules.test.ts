@@ -1,0 +1,193 @@
+import { DEFAULT_FATAL_XIDS, GPU_MEMORY_RATIO_RECORD, GpuRuleOptions, gpuRuleGroups, KSM_NODE_LABELS_ALLOWLIST, KSM_POOL_LABEL } from "../../../lib/monitoring/rules";
+import { alert, alertNames, expectConfigError, record } from "./helpers";
+
+const POOLS = [{ poolName: "g5-ondemand" }, { poolName: "g6-spot" }];
+const gpu = (options?: GpuRuleOptions) => gpuRuleGroups("PlatformRules", POOLS, options)[0];
+
+describe("GPU rules with defaults", () => {
+  const g = gpu();
+
+  test("one group named gpu with every alert", () => {
+    expect(g.name).toBe("gpu");
+    expect(alertNames(g)).toEqual([
+      "GpuMemoryPressure/warning",
+      "GpuMemoryPressure/critical",
+      "GpuMemoryLeakPredicted/warning",
+      "GpuXidFatal/critical",
+      "GpuXidError/warning",
+      "GpuRowRemapFailure/critical",
+      "GpuUncorrectableRowsRemapped/warning",
+      "GpuTemperatureHigh/warning",
+      "GpuTemperatureHigh/critical",
+      "GpuSaturated/warning",
+      "GpuMetricsMissing/warning",
+      "GpuNodePoolUnknown/warning",
+      "GpuAllocatableBelowCapacity/warning",
+    ]);
+  });
+
+  test("records the memory ratio as used / (used + free), with the pool from kube_node_labels and a fallback without it", () => {
+    const ratio = "(DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE))";
+    expect(record(g, GPU_MEMORY_RATIO_RECORD).expr).toBe(
+      `${ratio}\n* on (Hostname) group_left (pool)\n` +
+        'max by (Hostname, pool) (label_replace(label_replace(kube_node_labels{label_gpu_platform_io_pool!=""}, "pool", "$1", "label_gpu_platform_io_pool", "(.+)"), "Hostname", "$1", "node", "(.+)"))\n' +
+        `or ignoring (pool)\n${ratio}`,
+    );
+  });
+
+  test("memory pressure at 80% (warning) and 95% (critical) for 5m, no pool matcher without overrides", () => {
+    expect(alert(g, "GpuMemoryPressure", "warning")).toMatchObject({ expr: "gpu:dcgm_fb_used:ratio > 0.8", for: "5m" });
+    expect(alert(g, "GpuMemoryPressure", "critical")).toMatchObject({ expr: "gpu:dcgm_fb_used:ratio > 0.95", for: "5m" });
+  });
+
+  test("the leak alert needs a 24h prediction over 6h, current growth, and 2h to fire", () => {
+    expect(alert(g, "GpuMemoryLeakPredicted")).toMatchObject({
+      expr: "predict_linear(DCGM_FI_DEV_FB_USED[6h], 86400) > (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE)\nand deriv(DCGM_FI_DEV_FB_USED[1h]) > 0",
+      for: "2h",
+    });
+  });
+
+  test("XID_ERRORS is the last code: fatal codes page while set, other codes warn when they change", () => {
+    const fatal = `(${DEFAULT_FATAL_XIDS.map((x) => `DCGM_FI_DEV_XID_ERRORS == ${x}`).join(" or ")})`;
+    expect(DEFAULT_FATAL_XIDS).toEqual([48, 62, 64, 74, 79, 95, 119, 120]);
+    expect(alert(g, "GpuXidFatal").expr).toBe(fatal);
+    expect(alert(g, "GpuXidError").expr).toBe(`(DCGM_FI_DEV_XID_ERRORS != 0 and changes(DCGM_FI_DEV_XID_ERRORS[5m]) > 0)\nunless ${fatal}`);
+  });
+
+  test("temperature 85/90 °C, saturation 90% for 30m with the GPU_UTIL fallback only where profiling is missing", () => {
+    expect(alert(g, "GpuTemperatureHigh", "warning").expr).toBe("DCGM_FI_DEV_GPU_TEMP > 85");
+    expect(alert(g, "GpuTemperatureHigh", "critical").expr).toBe("DCGM_FI_DEV_GPU_TEMP > 90");
+    expect(alert(g, "GpuSaturated")).toMatchObject({
+      expr: "avg_over_time(DCGM_FI_PROF_GR_ENGINE_ACTIVE[5m]) > 0.9\nor\n(avg_over_time(DCGM_FI_DEV_GPU_UTIL[5m]) / 100 > 0.9 unless DCGM_FI_PROF_GR_ENGINE_ACTIVE)",
+      for: "30m",
+    });
+  });
+
+  test("no power alert unless a pool sets a threshold: the default counters carry no power limit", () => {
+    expect(g.rules.some((r) => "alert" in r && r.alert === "GpuPowerHigh")).toBe(false);
+  });
+
+  test("the kube-state-metrics allowlist matches the label the rules read", () => {
+    expect(KSM_NODE_LABELS_ALLOWLIST).toBe("nodes=[gpu-platform.io/pool]");
+    expect(KSM_POOL_LABEL).toBe("label_gpu_platform_io_pool");
+  });
+});
+
+describe("GPU rules with overrides", () => {
+  const g = gpu({
+    memoryWarningPercent: 75,
+    memoryFor: "10m",
+    leakHorizonHours: 12,
+    temperatureWarningCelsius: 80,
+    saturationPercent: 95,
+    fatalXids: [79],
+    pools: [
+      { poolName: "g6-spot", preallocatedPercent: 90, memoryWarningPercent: 95, memoryCriticalPercent: 98, powerWarningWatts: 70 },
+      { poolName: "g5-ondemand", powerWarningWatts: 280 },
+    ],
+  });
+
+  test("per-pool memory thresholds, and the defaults for every other GPU", () => {
+    expect(alert(g, "GpuMemoryPressure", "warning")).toMatchObject({
+      expr: 'gpu:dcgm_fb_used:ratio{pool!="g6-spot"} > 0.75\nor\ngpu:dcgm_fb_used:ratio{pool="g6-spot"} > 0.95',
+      for: "10m",
+    });
+    expect(alert(g, "GpuMemoryPressure", "critical").expr).toBe('gpu:dcgm_fb_used:ratio{pool!="g6-spot"} > 0.95\nor\ngpu:dcgm_fb_used:ratio{pool="g6-spot"} > 0.98');
+  });
+
+  test("the leak prediction skips the preallocating pool and uses the horizon", () => {
+    expect(alert(g, "GpuMemoryLeakPredicted").expr).toBe(
+      "predict_linear(DCGM_FI_DEV_FB_USED[6h], 43200) > (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE)\n" +
+        "and deriv(DCGM_FI_DEV_FB_USED[1h]) > 0\n" +
+        'and ignoring (pool) gpu:dcgm_fb_used:ratio{pool!="g6-spot"}',
+    );
+  });
+
+  test("power thresholds per pool, joined to the pool through kube_node_labels", () => {
+    const join = (pool: string) =>
+      `max by (Hostname, pool) (label_replace(label_replace(kube_node_labels{label_gpu_platform_io_pool="${pool}"}, "pool", "$1", "label_gpu_platform_io_pool", "(.+)"), "Hostname", "$1", "node", "(.+)"))`;
+    expect(alert(g, "GpuPowerHigh")).toMatchObject({
+      expr:
+        `DCGM_FI_DEV_POWER_USAGE\n* on (Hostname) group_left (pool) ${join("g5-ondemand")}\n> 280\nor\n` +
+        `DCGM_FI_DEV_POWER_USAGE\n* on (Hostname) group_left (pool) ${join("g6-spot")}\n> 70`,
+      for: "15m",
+    });
+  });
+
+  test("temperature, saturation and fatal XIDs follow their options", () => {
+    expect(alert(g, "GpuTemperatureHigh", "warning").expr).toBe("DCGM_FI_DEV_GPU_TEMP > 80");
+    expect(alert(g, "GpuSaturated").expr).toContain("> 0.95");
+    expect(alert(g, "GpuXidFatal").expr).toBe("(DCGM_FI_DEV_XID_ERRORS == 79)");
+  });
+
+  test("pools sharing a threshold share a clause; a pool without memory alerts has none", () => {
+    const h = gpuRuleGroups("PlatformRules", [...POOLS, { poolName: "p4d" }], {
+      pools: [
+        { poolName: "g5-ondemand", memoryWarningPercent: 90 },
+        { poolName: "p4d", memoryWarningPercent: 90 },
+        { poolName: "g6-spot", memoryAlerts: false },
+      ],
+    })[0];
+    expect(alert(h, "GpuMemoryPressure", "warning").expr).toBe(
+      'gpu:dcgm_fb_used:ratio{pool!~"g5-ondemand|g6-spot|p4d"} > 0.8\nor\ngpu:dcgm_fb_used:ratio{pool=~"g5-ondemand|p4d"} > 0.9',
+    );
+    expect(alert(h, "GpuMemoryLeakPredicted").expr).toContain('gpu:dcgm_fb_used:ratio{pool!="g6-spot"}');
+  });
+});
+
+describe("GPU option validation", () => {
+  test("warning at or above critical", () => {
+    expectConfigError(
+      () => gpu({ memoryWarningPercent: 95 }),
+      "PlatformRules: 'gpu.memoryWarningPercent' must be below 'gpu.memoryCriticalPercent' (95), got 95",
+    );
+    expectConfigError(
+      () => gpu({ temperatureWarningCelsius: 92 }),
+      "PlatformRules: 'gpu.temperatureWarningCelsius' must be below 'gpu.temperatureCriticalCelsius' (90), got 92",
+    );
+    expectConfigError(
+      () => gpu({ pools: [{ poolName: "g5-ondemand", memoryCriticalPercent: 70 }] }),
+      "PlatformRules: 'gpu.pools[0].memoryWarningPercent' must be below 'gpu.pools[0].memoryCriticalPercent' (70), got 80",
+    );
+  });
+
+  test("percentages outside 0..100", () => {
+    expectConfigError(() => gpu({ memoryCriticalPercent: 120 }), "PlatformRules: 'gpu.memoryCriticalPercent' must be a percentage above 0 and at most 100, got 120");
+    expectConfigError(() => gpu({ saturationPercent: 0 }), "PlatformRules: 'gpu.saturationPercent' must be a percentage above 0 and at most 100, got 0");
+  });
+
+  test("a preallocated share at or above the pool's warning threshold would warn forever", () => {
+    expectConfigError(
+      () => gpu({ pools: [{ poolName: "g6-spot", preallocatedPercent: 90 }] }),
+      "PlatformRules: 'gpu.pools[0].preallocatedPercent' must be below 'gpu.pools[0].memoryWarningPercent' (80), got 90",
+    );
+    expect(() => gpu({ pools: [{ poolName: "g6-spot", preallocatedPercent: 90, memoryAlerts: false }] })).not.toThrow();
+  });
+
+  test("an override for a pool that does not exist, or twice for one pool", () => {
+    expectConfigError(
+      () => gpu({ pools: [{ poolName: "g6-sopt", memoryWarningPercent: 90 }] }),
+      `PlatformRules: 'gpu.pools[0].poolName' must name one of the GPU pools (g5-ondemand, g6-spot), got "g6-sopt"`,
+    );
+    expectConfigError(
+      () => gpu({ pools: [{ poolName: "g6-spot" }, { poolName: "g6-spot" }] }),
+      `PlatformRules: 'gpu.pools[*].poolName' must hold unique names; this one appears more than once, got "g6-spot"`,
+    );
+  });
+
+  test("a leak for no longer than the growth window would fire on a model load", () => {
+    expectConfigError(
+      () => gpu({ leakFor: "1h" }),
+      `PlatformRules: 'gpu.leakFor' must be longer than 1h, the window of the growth check, so a model loading at startup cannot fire the leak alert, got "1h"`,
+    );
+  });
+
+  test("durations, XID codes and watts", () => {
+    expectConfigError(() => gpu({ memoryFor: "five" }), `PlatformRules: 'gpu.memoryFor' must be a Prometheus duration such as 30s, 5m, 1h or 1h30m, got "five"`);
+    expectConfigError(() => gpu({ fatalXids: [79, 7.5] }), "PlatformRules: 'gpu.fatalXids[1]' must be a positive integer XID code, got 7.5");
+    expectConfigError(
+      () => gpu({ pools: [{ poolName: "g5-ondemand", powerWarningWatts: -1 }] }),
+      "PlatformRules: 'gpu.pools[0].powerWarningWatts' must be a number above 0, got -1",
+    );
+  });
+});
