@@ -120,6 +120,8 @@ export class PlatformStack extends TerraformStack {
       gpuPool: props.inference.gpuPool ?? props.gpuPools[0].poolName,
       pools: props.gpuPools,
       catalog: this.catalog,
+      // 99.5% of requests succeed and 95% finish within 1 s (a bound of prometheus_client's default buckets).
+      slos: { availability: 0.995, latency: { objective: 0.95, thresholdSeconds: 1 } },
     });
     dependOn(this.inferenceServer, this.namespaces.inference);
   }

@@ -62,10 +62,16 @@ describe("MonitoringStack in the default app", () => {
     expect([values.kubeEtcd, values.kubeControllerManager, values.kubeScheduler]).toEqual([{ enabled: false }, { enabled: false }, { enabled: false }]);
   });
 
-  test("our rule groups are in additionalPrometheusRulesMap: GPU, the inference server, platform", () => {
-    expect(Object.keys(values.additionalPrometheusRulesMap)).toEqual(expect.arrayContaining(["gpu", "platform"]));
-    const inference = Object.entries(values.additionalPrometheusRulesMap).find(([k]) => k.includes("inference-server"));
-    expect(inference).toBeDefined();
+  test("our rule groups are in additionalPrometheusRulesMap: GPU, the inference server and its SLOs, platform", () => {
+    expect(Object.keys(values.additionalPrometheusRulesMap).sort()).toEqual([
+      "gpu",
+      "inference-inference-inference-server",
+      "platform",
+      "slo-inference-inference-server",
+    ]);
+    const slo = JSON.stringify(values.additionalPrometheusRulesMap["slo-inference-inference-server"]);
+    // 99.5% availability: the fast page burns 14.4x the 0.5% budget.
+    expect(slo).toMatch(/> \(14\.4 \* 0\.005/);
   });
 
   test("Alertmanager: 3 replicas, persistent, hard anti-affinity; no channel configured means no secret to mount", () => {
