@@ -12,7 +12,7 @@ import { CHARTS } from "../versions";
 import { kubePrometheusStackPrometheusUrl } from "../workload/prometheus-adapter";
 import { PlatformRulesOptions, buildPlatformRules } from "./rules/build-platform-rules";
 import { additionalPrometheusRulesMap } from "./rules/render-rule-files";
-import { KSM_NODE_LABELS_ALLOWLIST } from "./rules/private/queries";
+import { KSM_NODE_LABELS_ALLOWLIST } from "./rules";
 import { RuleGroup } from "./rules/rule-types";
 import { AlertRouting, AlertRoutingOptions } from "./alertmanager/alert-routing";
 import { GrafanaAdminSecret } from "./grafana-admin-secret";
