@@ -1,19 +1,19 @@
 import { existsSync, readFileSync } from "fs";
-import { join, resolve } from "path";
+import { join } from "path";
 import { IConstruct } from "constructs";
 import { parse } from "yaml";
 import { PinnedHelmRelease } from "../../lib/platform/pinned-helm-release";
 import { buildApp } from "../../stacks/app";
 import { DEFAULT_CONFIG } from "../../stacks/config";
 import { Testing } from "cdktf";
+import { UPSTREAM_DIR, describeWithUpstream } from "../support/upstream";
 
 /**
  * Helm ignores a misspelt values key without a word. This walks the values of every pinned
  * chart the default app installs and checks each key path against the chart's own default
  * values at the pinned version (reference copies beside the project, in ../shared/upstream).
  */
-const UPSTREAM = process.env.UPSTREAM_VALUES_DIR ?? resolve(__dirname, "../../../shared/upstream");
-const REQUIRED = process.env.REQUIRE_UPSTREAM_VALUES === "1";
+const UPSTREAM = UPSTREAM_DIR;
 
 /**
  * Keys the charts accept but leave out of (or only comment in) their default values.
@@ -64,14 +64,7 @@ function releases(root: IConstruct): PinnedHelmRelease<object>[] {
   return root.node.findAll().filter((c): c is PinnedHelmRelease<object> => c instanceof PinnedHelmRelease);
 }
 
-const available = existsSync(UPSTREAM);
-if (!available && REQUIRED) {
-  throw new Error(`upstream chart values not found at ${UPSTREAM} (set UPSTREAM_VALUES_DIR)`);
-}
-const maybe = available ? describe : describe.skip;
-if (!available) console.warn(`upstream-values: ${UPSTREAM} not found; key check skipped outside CI`);
-
-maybe("Helm values keys exist in the pinned charts' default values", () => {
+describeWithUpstream("Helm values keys exist in the pinned charts' default values", () => {
   const { platform } = buildApp(DEFAULT_CONFIG, Testing.app());
   const found = releases(platform);
 

@@ -1,10 +1,10 @@
 import * as fs from "fs";
-import * as path from "path";
 import { buildPlatformRules, DCGM_METRICS, renderRuleFiles } from "../../../lib/monitoring/rules";
 import { FIXTURE_OPTIONS } from "./fixtures";
+import { describeWithUpstream, upstreamFile } from "../../support/upstream";
 
 /** The exporter's default counters, from the pinned image (shared reference data beside the repo). */
-const COUNTERS = path.resolve(__dirname, "../../../../shared/upstream/dcgm-exporter-4.5.3-4.8.2.default-counters.csv");
+const COUNTERS = upstreamFile("dcgm-exporter-4.5.3-4.8.2.default-counters.csv");
 
 function defaultCounters(): Set<string> {
   const lines = fs.readFileSync(COUNTERS, "utf8").split("\n");
@@ -12,7 +12,7 @@ function defaultCounters(): Set<string> {
   return new Set(lines.filter((l) => /^DCGM_/.test(l)).map((l) => l.split(",")[0].trim()));
 }
 
-describe("DCGM metric names", () => {
+describeWithUpstream("DCGM metric names", () => {
   test("every metric the rules read is a default counter of the pinned exporter", () => {
     const counters = defaultCounters();
     expect(Object.values(DCGM_METRICS).filter((m) => !counters.has(m))).toEqual([]);
