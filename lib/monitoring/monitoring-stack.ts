@@ -72,7 +72,8 @@ const DEFAULT_PROMETHEUS_RESOURCES: ResourceRequirements = { requests: { cpu: "1
 const SMALL: ResourceRequirements = { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } };
 const BYTE_SIZE = /^(\d+)(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/;
 const QUANTITY = /^(\d+)(Mi|Gi|Ti)$/;
-const UNIT_BYTES: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+/** Prometheus reads retention sizes as base-2 whatever the spelling: "45GB" is 45 GiB (units.ParseBase2Bytes). */
+const UNIT_BYTES: Record<string, number> = { B: 1, KB: 2 ** 10, MB: 2 ** 20, GB: 2 ** 30, TB: 2 ** 40, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
 
 /**
  * kube-prometheus-stack for the platform: HA Prometheus on persistent gp3 volumes selecting

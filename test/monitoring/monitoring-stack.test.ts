@@ -114,6 +114,14 @@ describe("MonitoringStack validation", () => {
     );
   });
 
+  test("GB in a retention size means GiB, as Prometheus reads it", () => {
+    // 46GB is 46 GiB to Prometheus: more than 90% of a 50Gi volume.
+    expect(() => monitoring({ prometheus: { retentionSize: "46GB", volumeSize: "50Gi" } })).toThrow(
+      "test/monitoring: 'prometheus.retentionSize' must leave 10% of the volume (50Gi) free for the WAL and compaction, got \"46GB\"",
+    );
+    expect(() => monitoring({ prometheus: { retentionSize: "45GB", volumeSize: "50Gi" } })).not.toThrow();
+  });
+
   test("bad sizes, intervals and replica counts", () => {
     expect(() => monitoring({ prometheus: { retentionSize: "45G" } })).toThrow("'prometheus.retentionSize' must be a Prometheus byte size such as 45GiB, got \"45G\"");
     expect(() => monitoring({ prometheus: { volumeSize: "50GB" } })).toThrow("'prometheus.volumeSize' must be a Kubernetes quantity such as 50Gi, got \"50GB\"");
