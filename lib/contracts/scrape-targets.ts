@@ -1,4 +1,5 @@
 import { IConstruct } from "constructs";
+import { ConstructTag } from "../core/construct-tag";
 import { MonitoringLabelContract } from "./monitoring-labels";
 
 /** A ServiceMonitor (or PodMonitor) some construct renders, as Prometheus will see it. */
@@ -9,16 +10,11 @@ export interface ScrapeTarget {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-const REGISTRY = Symbol.for("cdktf-gpu-inference.ScrapeTarget");
-
-interface Registered {
-  [REGISTRY]?: ScrapeTarget[];
-}
+const SCRAPE_TARGETS = new ConstructTag<readonly ScrapeTarget[]>("ScrapeTarget");
 
 /** Declares that `construct` renders a ServiceMonitor with these labels. */
 export function registerScrapeTarget(construct: IConstruct, target: ScrapeTarget): void {
-  const c = construct as Registered;
-  c[REGISTRY] = [...(c[REGISTRY] ?? []), target];
+  SCRAPE_TARGETS.set(construct, [...(SCRAPE_TARGETS.get(construct) ?? []), target]);
 }
 
 /**
@@ -26,8 +22,8 @@ export function registerScrapeTarget(construct: IConstruct, target: ScrapeTarget
  * load them and their targets would silently have no data.
  */
 export function unselectedScrapeTargetErrors(scope: IConstruct, contract: MonitoringLabelContract): string[] {
-  return scope.node.findAll().flatMap((c) =>
-    ((c as Registered)[REGISTRY] ?? [])
+  return SCRAPE_TARGETS.findAll(scope).flatMap(({ construct: c, value: targets }) =>
+    targets
       .filter((t) => Object.entries(contract.serviceMonitorLabels).some(([k, v]) => t.labels[k] !== v))
       .map(
         (t) =>

@@ -1,6 +1,7 @@
 import { IConstruct } from "constructs";
 import { IGpuPool } from "./gpu-pool";
 import { NodeAffinity, Toleration, nodeAffinitySelects, untoleratedTaints } from "./kubernetes-scheduling";
+import { ConstructTag } from "../core/construct-tag";
 import { checkUnique } from "../core/validate";
 
 /** How a DaemonSet meant for GPU nodes is scheduled, as it will be rendered. */
@@ -14,19 +15,11 @@ export interface GpuDaemonSetScheduling {
   readonly isDevicePlugin: boolean;
 }
 
-const REGISTRY = Symbol.for("cdktf-gpu-inference.GpuDaemonSet");
-
-interface Registered {
-  [REGISTRY]?: GpuDaemonSetScheduling;
-}
+const GPU_DAEMONSET = new ConstructTag<GpuDaemonSetScheduling>("GpuDaemonSet");
 
 /** Marks a construct as rendering a DaemonSet that must run on every GPU node. */
 export function registerGpuDaemonSet(construct: IConstruct, scheduling: GpuDaemonSetScheduling): void {
-  (construct as Registered)[REGISTRY] = scheduling;
-}
-
-function registered(construct: IConstruct): GpuDaemonSetScheduling | undefined {
-  return (construct as Registered)[REGISTRY];
+  GPU_DAEMONSET.set(construct, scheduling);
 }
 
 function describeTaint(t: { key: string; value?: string; effect: string }): string {
@@ -46,10 +39,7 @@ export function gpuSchedulingErrors(scope: IConstruct, pools: readonly IGpuPool[
   } catch (e) {
     errors.push((e as Error).message);
   }
-  const daemonSets = scope.node
-    .findAll()
-    .map((c) => ({ path: c.node.path, scheduling: registered(c) }))
-    .filter((d): d is { path: string; scheduling: GpuDaemonSetScheduling } => d.scheduling !== undefined);
+  const daemonSets = GPU_DAEMONSET.findAll(scope).map(({ construct, value }) => ({ path: construct.node.path, scheduling: value }));
 
   for (const pool of pools) {
     let devicePlugins = 0;

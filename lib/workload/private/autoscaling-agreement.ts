@@ -1,4 +1,5 @@
 import { IConstruct } from "constructs";
+import { ConstructTag } from "../../core/construct-tag";
 
 /**
  * Cross-construct check between HPAs that scale on a `Pods` custom metric and the adapters that
@@ -7,8 +8,8 @@ import { IConstruct } from "constructs";
  * whichever of two rules the adapter registered last.
  */
 
-const ADAPTER = Symbol.for("cdktf-gpu-inference.CustomMetricsAdapter");
-const CONSUMER = Symbol.for("cdktf-gpu-inference.PodsMetricConsumer");
+/** What a custom metrics adapter serves: its rules' metric names, listed at synth. */
+const ADAPTER = new ConstructTag<() => readonly string[]>("CustomMetricsAdapter");
 
 /** An HPA that scales on a Pods metric. */
 export interface PodsMetricConsumer {
@@ -17,27 +18,18 @@ export interface PodsMetricConsumer {
   readonly metricName: string;
 }
 
-interface Registered {
-  [ADAPTER]?: () => readonly string[];
-  [CONSUMER]?: PodsMetricConsumer;
-}
-
 /** Marks a construct as a custom metrics adapter; `served` lists its rules' metric names at synth. */
 export function registerCustomMetricsAdapter(construct: IConstruct, served: () => readonly string[]): void {
-  (construct as Registered)[ADAPTER] = served;
+  ADAPTER.set(construct, served);
 }
 
 /** Marks a construct as rendering an HPA on a Pods metric and adds the agreement check to it. */
 export function registerPodsMetricConsumer(construct: IConstruct, consumer: PodsMetricConsumer): void {
-  (construct as Registered)[CONSUMER] = consumer;
   construct.node.addValidation({ validate: () => podsMetricErrors(construct, consumer) });
 }
 
 export function podsMetricErrors(construct: IConstruct, consumer: PodsMetricConsumer): string[] {
-  const adapters = construct.node.root.node
-    .findAll()
-    .map((c) => (c as Registered)[ADAPTER])
-    .filter((served): served is () => readonly string[] => served !== undefined);
+  const adapters = ADAPTER.findAll(construct.node.root).map(({ value }) => value);
   const where = `${construct.node.path}: HPA ${consumer.hpa} scales on Pods metric '${consumer.metricName}'`;
   if (adapters.length === 0) {
     return [`${where}, but the app has no custom metrics adapter; add a PrometheusAdapter fed by the same MonitoringCatalog`];
