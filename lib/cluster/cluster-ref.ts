@@ -1,3 +1,5 @@
+import { ITerraformDependable } from "cdktf";
+
 /**
  * What the rest of the platform needs of an EKS cluster, whether this library created it or
  * looked it up by name. Values may be Terraform tokens; across stacks cdktf turns them into
@@ -16,4 +18,12 @@ export interface IEksCluster {
   readonly kubernetesVersion: string;
   /** Subnets node groups are placed in. */
   readonly nodeSubnetIds: string[];
+}
+
+/** Where a managed node group goes: the cluster, the instances' role, what must exist first. */
+export interface NodeGroupPlacement {
+  readonly cluster: IEksCluster;
+  readonly nodeRoleArn: string;
+  /** Resources the nodes need before they can join, such as the network add-ons. @default - none */
+  readonly dependsOn?: ITerraformDependable[];
 }

@@ -1,6 +1,5 @@
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { Annotations } from "cdktf";
-import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { PlatformConfigError } from "../core/errors";
 import { checkDns1123Label, checkIntRange } from "../core/validate";
@@ -8,7 +7,7 @@ import { GPU_TAINT, IGpuPool, gpuPoolLabels } from "../gpu/gpu-pool";
 import { NVIDIA_GPU_FAMILIES, isNvidiaGpuInstanceType } from "../gpu/gpu-instance-types";
 import { Taint } from "../gpu/kubernetes-scheduling";
 import { GPU_AMI_KUBERNETES_VERSIONS } from "../versions";
-import { IEksCluster } from "./cluster-ref";
+import { NodeGroupPlacement } from "./cluster-ref";
 import { checkKubernetesVersion } from "./cluster-validation";
 import { createManagedNodeGroup } from "./private/managed-node-group";
 import { checkScaling } from "./private/scaling";
@@ -39,12 +38,7 @@ export interface GpuNodeGroupOptions {
   readonly extraTaints?: readonly Taint[];
 }
 
-export interface GpuNodeGroupProps extends GpuNodeGroupOptions {
-  readonly cluster: IEksCluster;
-  readonly nodeRoleArn: string;
-  /** Resources the nodes need before they can join, such as the network add-ons. @default - none */
-  readonly dependsOn?: ITerraformDependable[];
-}
+export interface GpuNodeGroupProps extends GpuNodeGroupOptions, NodeGroupPlacement {}
 
 /**
  * An EKS managed node group of NVIDIA GPU instances. Its nodes carry the GPU taint and the
@@ -102,11 +96,8 @@ export class GpuNodeGroup extends Construct implements IGpuPool {
     this.nodeLabels = { ...gpuPoolLabels(props.poolName), ...props.labels };
     this.taints = [GPU_TAINT, ...(props.extraTaints ?? [])];
 
-    this.nodeGroup = createManagedNodeGroup(this, {
-      clusterName: props.cluster.clusterName,
+    this.nodeGroup = createManagedNodeGroup(this, props, {
       nodeGroupName: props.poolName,
-      nodeRoleArn: props.nodeRoleArn,
-      subnetIds: props.cluster.nodeSubnetIds,
       amiType: this.amiType,
       instanceTypes: props.instanceTypes,
       capacityType: this.capacityType,
@@ -115,7 +106,6 @@ export class GpuNodeGroup extends Construct implements IGpuPool {
       desiredSize,
       diskSizeGiB,
       labels: this.nodeLabels,
-      dependsOn: props.dependsOn,
       taints: this.taints,
     }).nodeGroup;
   }

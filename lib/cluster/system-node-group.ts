@@ -1,11 +1,10 @@
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
-import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { PlatformConfigError } from "../core/errors";
 import { checkIntRange } from "../core/validate";
 import { isNvidiaGpuInstanceType } from "../gpu/gpu-instance-types";
 import { SYSTEM_AMI_TYPE } from "../versions";
-import { IEksCluster } from "./cluster-ref";
+import { NodeGroupPlacement } from "./cluster-ref";
 import { createManagedNodeGroup } from "./private/managed-node-group";
 import { checkScaling } from "./private/scaling";
 
@@ -26,12 +25,7 @@ export interface SystemNodeGroupOptions {
   readonly diskSizeGiB?: number;
 }
 
-export interface SystemNodeGroupProps extends SystemNodeGroupOptions {
-  readonly cluster: IEksCluster;
-  readonly nodeRoleArn: string;
-  /** Resources the nodes need before they can join, such as the network add-ons. @default - none */
-  readonly dependsOn?: ITerraformDependable[];
-}
+export interface SystemNodeGroupProps extends SystemNodeGroupOptions, NodeGroupPlacement {}
 
 /** Non-GPU nodes for Prometheus, Alertmanager, Grafana, Thanos and the cluster add-ons. */
 export class SystemNodeGroup extends Construct {
@@ -56,11 +50,8 @@ export class SystemNodeGroup extends Construct {
     });
     checkScaling(this, { minSize, maxSize, desiredSize });
     checkIntRange(this, "diskSizeGiB", diskSizeGiB, 20, 16384);
-    this.nodeGroup = createManagedNodeGroup(this, {
-      clusterName: props.cluster.clusterName,
+    this.nodeGroup = createManagedNodeGroup(this, props, {
       nodeGroupName: "system",
-      nodeRoleArn: props.nodeRoleArn,
-      subnetIds: props.cluster.nodeSubnetIds,
       amiType: SYSTEM_AMI_TYPE,
       instanceTypes,
       capacityType: "ON_DEMAND",
@@ -69,7 +60,6 @@ export class SystemNodeGroup extends Construct {
       desiredSize,
       diskSizeGiB,
       labels: this.nodeLabels,
-      dependsOn: props.dependsOn,
       taints: [],
     }).nodeGroup;
   }

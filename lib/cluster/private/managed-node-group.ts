@@ -1,14 +1,12 @@
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { Taint } from "../../gpu/kubernetes-scheduling";
+import { NodeGroupPlacement } from "../cluster-ref";
 
+/** The shape of a node group; where it goes comes from its NodeGroupPlacement. */
 export interface ManagedNodeGroupSpec {
-  readonly clusterName: string;
   readonly nodeGroupName: string;
-  readonly nodeRoleArn: string;
-  readonly subnetIds: string[];
   readonly amiType: string;
   readonly instanceTypes: readonly string[];
   readonly capacityType: "ON_DEMAND" | "SPOT";
@@ -18,7 +16,6 @@ export interface ManagedNodeGroupSpec {
   readonly diskSizeGiB: number;
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
-  readonly dependsOn?: ITerraformDependable[];
 }
 
 const EKS_TAINT_EFFECT = { NoSchedule: "NO_SCHEDULE", NoExecute: "NO_EXECUTE", PreferNoSchedule: "PREFER_NO_SCHEDULE" } as const;
@@ -33,9 +30,13 @@ function dataDeviceName(amiType: string): string {
  * reach the instance credentials) and encrypts its gp3 data volume. Desired size is left to
  * the autoscaler after creation.
  */
-export function createManagedNodeGroup(scope: Construct, spec: ManagedNodeGroupSpec): { nodeGroup: EksNodeGroup; launchTemplate: LaunchTemplate } {
+export function createManagedNodeGroup(
+  scope: Construct,
+  placement: NodeGroupPlacement,
+  spec: ManagedNodeGroupSpec,
+): { nodeGroup: EksNodeGroup; launchTemplate: LaunchTemplate } {
   const launchTemplate = new LaunchTemplate(scope, "launch-template", {
-    namePrefix: `${spec.clusterName}-${spec.nodeGroupName}-`,
+    namePrefix: `${placement.cluster.clusterName}-${spec.nodeGroupName}-`,
     updateDefaultVersion: true,
     metadataOptions: {
       httpEndpoint: "enabled",
@@ -50,15 +51,15 @@ export function createManagedNodeGroup(scope: Construct, spec: ManagedNodeGroupS
       },
     ],
     tagSpecifications: [
-      { resourceType: "instance", tags: { Name: `${spec.clusterName}-${spec.nodeGroupName}` } },
-      { resourceType: "volume", tags: { Name: `${spec.clusterName}-${spec.nodeGroupName}` } },
+      { resourceType: "instance", tags: { Name: `${placement.cluster.clusterName}-${spec.nodeGroupName}` } },
+      { resourceType: "volume", tags: { Name: `${placement.cluster.clusterName}-${spec.nodeGroupName}` } },
     ],
   });
   const nodeGroup = new EksNodeGroup(scope, "node-group", {
-    clusterName: spec.clusterName,
+    clusterName: placement.cluster.clusterName,
     nodeGroupName: spec.nodeGroupName,
-    nodeRoleArn: spec.nodeRoleArn,
-    subnetIds: spec.subnetIds,
+    nodeRoleArn: placement.nodeRoleArn,
+    subnetIds: placement.cluster.nodeSubnetIds,
     amiType: spec.amiType,
     instanceTypes: [...spec.instanceTypes],
     capacityType: spec.capacityType,
@@ -68,7 +69,7 @@ export function createManagedNodeGroup(scope: Construct, spec: ManagedNodeGroupS
     labels: { ...spec.labels },
     taint: spec.taints.map((t) => ({ key: t.key, value: t.value, effect: EKS_TAINT_EFFECT[t.effect] })),
     lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
-    dependsOn: spec.dependsOn,
+    dependsOn: placement.dependsOn,
   });
   return { nodeGroup, launchTemplate };
 }
