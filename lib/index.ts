@@ -48,4 +48,4 @@ export * from "./monitoring/kube-prometheus-stack-values";
 export * from "./monitoring/grafana-admin-secret";
 export * from "./monitoring/rules";
 export * from "./monitoring/alertmanager";
-export * from "./platform/depend-on";
+export * from "./core/namespace-ref";

@@ -10,7 +10,7 @@ import { IGpuPool } from "../lib/gpu/gpu-pool";
 import { GpuNodeComponents } from "../lib/gpu/gpu-node-components";
 import { ClusterProviders } from "../lib/platform/cluster-providers";
 import { Gp3StorageClass } from "../lib/platform/gp3-storage-class";
-import { dependOn } from "../lib/platform/depend-on";
+import { namespaceRefOf } from "../lib/core/namespace-ref";
 import { MonitoringStack, MonitoringStackOptions } from "../lib/monitoring/monitoring-stack";
 import { InferenceService } from "../lib/workload/inference-service";
 import { PrometheusAdapter } from "../lib/workload/prometheus-adapter";
@@ -114,8 +114,8 @@ export class PlatformStack extends TerraformStack {
     }
     this.inferenceServer = new InferenceService(this, "inference-server", {
       name: "inference-server",
-      // A literal name keeps rules and exported files readable; the dependency orders the apply.
-      namespace: "inference",
+      // A literal name keeps rules and exported files readable; the reference orders the apply.
+      namespace: namespaceRefOf(this.namespaces.inference, "inference"),
       image: props.inference.image,
       gpuPool: props.inference.gpuPool ?? props.gpuPools[0].poolName,
       pools: props.gpuPools,
@@ -123,6 +123,5 @@ export class PlatformStack extends TerraformStack {
       // 99.5% of requests succeed and 95% finish within 1 s (a bound of prometheus_client's default buckets).
       slos: { availability: 0.995, latency: { objective: 0.95, thresholdSeconds: 1 } },
     });
-    dependOn(this.inferenceServer, this.namespaces.inference);
   }
 }

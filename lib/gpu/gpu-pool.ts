@@ -21,6 +21,20 @@ export interface IGpuPool {
   readonly poolName: string;
   readonly nodeLabels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
+  /** Most nodes the pool can have. @default - unknown: capacity checks are skipped */
+  readonly maxNodes?: number;
+  /**
+   * `nvidia.com/gpu` each node of the pool offers (the smallest of its instance types; times the
+   * time-slicing replicas where GPUs are shared). @default - unknown: capacity checks are skipped
+   */
+  readonly gpusPerNode?: number;
+  /** Whether a node autoscaler adds nodes to the pool up to `maxNodes` when pods are Pending. @default false */
+  readonly autoscaled?: boolean;
+  /**
+   * Where the pool's NVIDIA device plugin comes from: the Helm chart this library installs, or the
+   * node's OS (Bottlerocket's NVIDIA variants run it on the host). @default "chart"
+   */
+  readonly devicePlugin?: "chart" | "host";
 }
 
 export interface ExistingGpuPoolOptions {

@@ -10,6 +10,7 @@ import { DEFAULT_METRIC_CONTRACT, MetricContract, validateMetricContract } from 
 import { MonitoringCatalog } from "../contracts/monitoring-catalog";
 import { InferenceAlertOptions, ServiceSlos } from "../contracts/service-objectives";
 import { PlatformConfigError } from "../core/errors";
+import { NamespaceRef, namespaceDependencies, toNamespaceRef } from "../core/namespace-ref";
 import { ResourceRequirements } from "../core/kubernetes-types";
 import { checkDns1123Label, checkIntRange, isToken } from "../core/validate";
 import { IGpuPool, schedulingForPools } from "../gpu/gpu-pool";
@@ -123,8 +124,12 @@ export interface TopologySpreadOptions {
 export interface InferenceServiceOptions {
   /** Name of the Deployment, Service, HPA and everything else; a DNS-1123 label. */
   readonly name: string;
-  /** Must exist already (pass a NamespaceV1's name to order the apply). @default "inference" */
-  readonly namespace?: string;
+  /**
+   * The namespace: a name that exists already, or a reference to the namespace this app creates
+   * (every resource of the service then waits for it).
+   * @default "inference" (must exist already)
+   */
+  readonly namespace?: string | NamespaceRef;
   /** The model server image, "repository:tag" or by digest. */
   readonly image: string;
   /** @default - the image's entrypoint */
@@ -247,7 +252,9 @@ export class InferenceService extends Construct {
     super(scope, id);
     // Defaults, resolved once.
     this.name = props.name;
-    this.namespace = props.namespace ?? DEFAULT_INFERENCE_NAMESPACE;
+    const namespace = toNamespaceRef(props.namespace ?? DEFAULT_INFERENCE_NAMESPACE);
+    this.namespace = namespace.name;
+    const dependsOn = namespaceDependencies(namespace);
     this.contract = props.metrics ?? DEFAULT_METRIC_CONTRACT;
     const servingPort = props.containerPort ?? 8080;
     const metricsPortProp = props.metricsPort ?? 9090;
@@ -361,6 +368,7 @@ export class InferenceService extends Construct {
     const metadata = { name: this.name, namespace: this.namespace, labels };
 
     const serviceAccount = new ServiceAccountV1(this, "service-account", {
+      dependsOn,
       metadata: { ...metadata, annotations: props.serviceAccountAnnotations ? { ...props.serviceAccountAnnotations } : undefined },
       automountServiceAccountToken: false,
     });
@@ -369,6 +377,7 @@ export class InferenceService extends Construct {
     const volume = props.model?.volume.source;
     if (volume?.kind === "newClaim") {
       const claim = new PersistentVolumeClaimV1(this, "model-claim", {
+      dependsOn,
         metadata: { ...metadata, name: `${this.name}-models` },
         spec: {
           accessModes: [volume.accessMode],
@@ -389,6 +398,7 @@ export class InferenceService extends Construct {
     const initialReplicas = autoscaling ? minReplicas : replicas;
 
     this.deployment = new DeploymentV1(this, "deployment", {
+      dependsOn,
       metadata,
       waitForRollout,
       spec: {
@@ -466,11 +476,13 @@ export class InferenceService extends Construct {
       servicePorts.push({ name: METRICS_PORT_NAME, port: metricsPort, targetPort: METRICS_PORT_NAME, protocol: "TCP" });
     }
     this.service = new ServiceV1(this, "service", {
+      dependsOn,
       metadata,
       spec: { type: "ClusterIP", selector: selectorLabels, port: servicePorts },
     });
 
     new PodDisruptionBudgetV1(this, "pdb", {
+      dependsOn,
       metadata,
       spec: { maxUnavailable: "1", selector: { matchLabels: selectorLabels } },
     });
@@ -497,6 +509,7 @@ export class InferenceService extends Construct {
             },
           ];
     new NetworkPolicyV1(this, "network-policy", {
+      dependsOn,
       metadata,
       spec: {
         podSelector: { matchLabels: selectorLabels },
@@ -511,6 +524,7 @@ export class InferenceService extends Construct {
     if (autoscaling) {
       this.autoscalingMetricName = requestsPerSecondMetricName(this.name);
       this.hpa = new HorizontalPodAutoscalerV2(this, "hpa", {
+      dependsOn,
         metadata,
         spec: {
           scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: this.deployment.metadata.name },
