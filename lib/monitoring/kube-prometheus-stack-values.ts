@@ -8,6 +8,12 @@ import { AdditionalPrometheusRulesMap } from "./rules/render-rule-files";
  * compile here, and a test checks every key against the chart's own defaults.
  */
 
+/** A Grafana datasource as dashboards refer to it. */
+export interface GrafanaDatasourceRef {
+  readonly uid: string;
+  readonly type: "prometheus";
+}
+
 export interface LabelSelector {
   readonly matchLabels: Readonly<Record<string, string>>;
 }
@@ -92,7 +98,11 @@ export interface KubePrometheusStackValues {
     readonly admin: { readonly existingSecret: string; readonly userKey: string; readonly passwordKey: string };
     readonly nodeSelector: Readonly<Record<string, string>>;
     readonly resources: ResourceRequirements;
-    readonly sidecar: { readonly dashboards: { readonly enabled: true; readonly label: string; readonly labelValue: string; readonly searchNamespace: "ALL" } };
+    readonly sidecar: {
+      readonly dashboards: { readonly enabled: true; readonly label: string; readonly labelValue: string; readonly searchNamespace: "ALL" };
+      /** The chart's Prometheus datasource; its uid is pinned so dashboards can name it. */
+      readonly datasources: { readonly uid: string; readonly isDefaultDatasource: boolean };
+    };
   };
   readonly "kube-state-metrics": {
     readonly nodeSelector: Readonly<Record<string, string>>;

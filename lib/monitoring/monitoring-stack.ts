@@ -16,7 +16,7 @@ import { KSM_NODE_LABELS_ALLOWLIST } from "./rules";
 import { RuleGroup } from "./rules/rule-types";
 import { AlertRouting, AlertRoutingOptions } from "./alertmanager/alert-routing";
 import { GrafanaAdminSecret } from "./grafana-admin-secret";
-import { KubePrometheusStackValues, ServiceMonitorValue, VolumeClaimTemplate } from "./kube-prometheus-stack-values";
+import { GrafanaDatasourceRef, KubePrometheusStackValues, ServiceMonitorValue, VolumeClaimTemplate } from "./kube-prometheus-stack-values";
 
 export interface PrometheusOptions {
   /** Two replicas scrape the same targets; Thanos or Grafana deduplicate on the replica label. @default 2 */
@@ -91,6 +91,10 @@ export class MonitoringStack extends Construct {
   /** In-cluster URL of the Prometheus API, without port (both replicas behind one Service). */
   public readonly prometheusUrl: string;
   public readonly prometheusPort = 9090;
+  /** Grafana's datasource for this Prometheus (both replicas behind one Service). */
+  public readonly prometheusDatasource: GrafanaDatasourceRef = { uid: "prometheus", type: "prometheus" };
+  /** The datasource dashboards query by default. */
+  public readonly defaultDatasource: GrafanaDatasourceRef = this.prometheusDatasource;
   private readonly rulesOptions: PlatformRulesOptions;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
@@ -204,7 +208,10 @@ export class MonitoringStack extends Construct {
           admin: { existingSecret: this.grafanaAdmin.secretName, userKey: this.grafanaAdmin.userKey, passwordKey: this.grafanaAdmin.passwordKey },
           nodeSelector: system,
           resources: SMALL,
-          sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" } },
+          sidecar: {
+            dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
+            datasources: { uid: this.prometheusDatasource.uid, isDefaultDatasource: this.defaultDatasource === this.prometheusDatasource },
+          },
         },
         "kube-state-metrics": {
           nodeSelector: system,
