@@ -52,6 +52,8 @@ export class ClusterStack extends TerraformStack {
         new GpuNodeGroup(this, `gpu-pool-${pool.name}`, {
           ...pool,
           poolName: pool.name,
+          // Bottlerocket pools share GPUs through node settings; the others through the chart.
+          hostTimeSlicingReplicas: pool.amiType.startsWith("BOTTLEROCKET") ? config.devicePlugin.timeSlicingReplicas : undefined,
           cluster: this.cluster,
           nodeRoleArn: nodeRole.arn,
           dependsOn,

@@ -9,6 +9,7 @@ import { Taint } from "../gpu/kubernetes-scheduling";
 import { GPU_AMI_KUBERNETES_VERSIONS } from "../versions";
 import { NodeGroupPlacement } from "./cluster-ref";
 import { checkKubernetesVersion } from "./cluster-validation";
+import { bottlerocketUserData } from "./private/bottlerocket-settings";
 import { createManagedNodeGroup } from "./private/managed-node-group";
 import { checkScaling } from "./private/scaling";
 
@@ -36,6 +37,13 @@ export interface GpuNodeGroupOptions {
   readonly labels?: Readonly<Record<string, string>>;
   /** Extra taints beyond `nvidia.com/gpu=true:NoSchedule`. @default - none */
   readonly extraTaints?: readonly Taint[];
+  /**
+   * Pods per GPU with time-slicing, for Bottlerocket pools only: their device plugin runs on the
+   * host and is configured by node settings. AL2023 pools share GPUs through the device plugin
+   * chart (`NvidiaDevicePlugin` `timeSlicing`).
+   * @default - no sharing
+   */
+  readonly hostTimeSlicingReplicas?: number;
 }
 
 export interface GpuNodeGroupProps extends GpuNodeGroupOptions, NodeGroupPlacement {}
@@ -51,6 +59,8 @@ export class GpuNodeGroup extends Construct implements IGpuPool {
   public readonly taints: readonly Taint[];
   public readonly capacityType: "ON_DEMAND" | "SPOT";
   public readonly amiType: GpuAmiType;
+  /** Bottlerocket's NVIDIA variants ship the device plugin on the host; AL2023 needs the chart. */
+  public readonly devicePlugin: "chart" | "host";
   public readonly nodeGroup: EksNodeGroup;
 
   constructor(scope: Construct, id: string, props: GpuNodeGroupProps) {
@@ -85,6 +95,18 @@ export class GpuNodeGroup extends Construct implements IGpuPool {
         `GPU pool '${props.poolName}' is SPOT with a single instance type (${props.instanceTypes[0]}): one capacity pool is often exhausted; list several GPU instance types.`,
       );
     }
+    this.devicePlugin = isBottlerocket(this.amiType) ? "host" : "chart";
+    if (props.hostTimeSlicingReplicas !== undefined) {
+      if (this.devicePlugin !== "host") {
+        throw new PlatformConfigError(
+          this,
+          "hostTimeSlicingReplicas",
+          props.hostTimeSlicingReplicas,
+          `applies only to Bottlerocket pools (amiType ${this.amiType} gets time-slicing from the device plugin chart's timeSlicing)`,
+        );
+      }
+      checkIntRange(this, "hostTimeSlicingReplicas", props.hostTimeSlicingReplicas, 2, 64);
+    }
     checkScaling(this, { minSize, maxSize, desiredSize });
     checkIntRange(this, "diskSizeGiB", diskSizeGiB, 20, 16384);
     checkKubernetesVersion(this, "cluster.kubernetesVersion", props.cluster.kubernetesVersion, GPU_AMI_KUBERNETES_VERSIONS[this.amiType], `for amiType ${this.amiType}`);
@@ -107,6 +129,11 @@ export class GpuNodeGroup extends Construct implements IGpuPool {
       diskSizeGiB,
       labels: this.nodeLabels,
       taints: this.taints,
+      userData: isBottlerocket(this.amiType) ? bottlerocketUserData({ timeSlicingReplicas: props.hostTimeSlicingReplicas }) : undefined,
     }).nodeGroup;
   }
+}
+
+function isBottlerocket(amiType: GpuAmiType): boolean {
+  return amiType.startsWith("BOTTLEROCKET");
 }

@@ -13,17 +13,22 @@ export interface GpuNodeComponentsProps {
 }
 
 /**
- * Everything a GPU node needs in-cluster: the device plugin (GPUs become allocatable) and the
- * DCGM exporter (GPUs become observable), both on exactly the given pools, with the
- * cross-component scheduling check attached to the enclosing scope.
+ * Everything a GPU node needs in-cluster: the device plugin (GPUs become allocatable) on the
+ * pools whose OS does not ship one, and the DCGM exporter (GPUs become observable) on every
+ * pool, with the cross-component scheduling check attached to the enclosing scope.
  */
 export class GpuNodeComponents extends Construct {
-  public readonly devicePlugin: NvidiaDevicePlugin;
+  /** The chart's device plugin; undefined when every pool runs one on the host (Bottlerocket). */
+  public readonly devicePlugin?: NvidiaDevicePlugin;
   public readonly dcgmExporter: DcgmExporter;
 
   constructor(scope: Construct, id: string, props: GpuNodeComponentsProps) {
     super(scope, id);
-    this.devicePlugin = new NvidiaDevicePlugin(this, "device-plugin", { ...props.devicePlugin, pools: props.pools });
+    // A second device plugin on a Bottlerocket node would advertise its GPUs twice.
+    const chartPools = props.pools.filter((p) => (p.devicePlugin ?? "chart") === "chart");
+    if (chartPools.length > 0) {
+      this.devicePlugin = new NvidiaDevicePlugin(this, "device-plugin", { ...props.devicePlugin, pools: chartPools });
+    }
     this.dcgmExporter = new DcgmExporter(this, "dcgm-exporter", {
       ...props.dcgmExporter,
       pools: props.pools,

@@ -46,6 +46,8 @@ export interface ExistingGpuPoolOptions {
   readonly nodeLabels?: Readonly<Record<string, string>>;
   /** @default [nvidia.com/gpu=true:NoSchedule] */
   readonly taints?: readonly Taint[];
+  /** "host" for Bottlerocket NVIDIA nodes, which run the device plugin themselves. @default "chart" */
+  readonly devicePlugin?: "chart" | "host";
 }
 
 export class GpuPool {
@@ -55,6 +57,7 @@ export class GpuPool {
       poolName: options.poolName,
       nodeLabels: options.nodeLabels ?? gpuPoolLabels(options.poolName),
       taints: options.taints ?? [GPU_TAINT],
+      devicePlugin: options.devicePlugin ?? "chart",
     };
   }
 

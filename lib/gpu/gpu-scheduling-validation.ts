@@ -29,8 +29,9 @@ function describeTaint(t: { key: string; value?: string; effect: string }): stri
 /**
  * Cross-component check of a scope holding GPU DaemonSets against the GPU pools of the
  * cluster: every GPU DaemonSet must tolerate every pool's taints and select its labels (else
- * the DaemonSet has 0 pods there, k8s-device-plugin #607), and every pool needs a device plugin
- * (else its GPUs are never allocatable). Returns the errors; empty when all is well.
+ * the DaemonSet has 0 pods there, k8s-device-plugin #607), and every pool needs exactly one
+ * device plugin: the chart's, or the host's on Bottlerocket (else its GPUs are never
+ * allocatable, or are advertised twice). Returns the errors; empty when all is well.
  */
 export function gpuSchedulingErrors(scope: IConstruct, pools: readonly IGpuPool[]): string[] {
   const errors: string[] = [];
@@ -42,10 +43,22 @@ export function gpuSchedulingErrors(scope: IConstruct, pools: readonly IGpuPool[
   const daemonSets = GPU_DAEMONSET.findAll(scope).map(({ construct, value }) => ({ path: construct.node.path, scheduling: value }));
 
   for (const pool of pools) {
-    let devicePlugins = 0;
+    // Bottlerocket's NVIDIA variants run the device plugin on the host.
+    const hostPlugin = pool.devicePlugin === "host";
+    let devicePlugins = hostPlugin ? 1 : 0;
     for (const { path, scheduling } of daemonSets) {
       const missing = untoleratedTaints(scheduling.tolerations, pool.taints);
       const selects = scheduling.nodeAffinity === undefined || nodeAffinitySelects(scheduling.nodeAffinity, pool.nodeLabels);
+      const runsThere = missing.length === 0 && selects;
+      if (scheduling.isDevicePlugin && hostPlugin) {
+        // The one DaemonSet that must stay off such a pool.
+        if (runsThere) {
+          errors.push(
+            `${path}: GPU DaemonSet '${scheduling.component}' runs on GPU pool '${pool.poolName}', whose nodes (Bottlerocket) already run the NVIDIA device plugin on the host; two device plugins advertise the same GPUs: leave this pool out of the chart's pools`,
+          );
+        }
+        continue;
+      }
       for (const taint of missing) {
         errors.push(
           `${path}: GPU DaemonSet '${scheduling.component}' does not tolerate taint ${describeTaint(taint)} of GPU pool '${pool.poolName}', so it gets no pod there; add a toleration for it`,
@@ -56,7 +69,7 @@ export function gpuSchedulingErrors(scope: IConstruct, pools: readonly IGpuPool[
           `${path}: GPU DaemonSet '${scheduling.component}' node affinity does not select the labels of GPU pool '${pool.poolName}' (${JSON.stringify(pool.nodeLabels)}), so it gets no pod there`,
         );
       }
-      if (scheduling.isDevicePlugin && missing.length === 0 && selects) devicePlugins++;
+      if (scheduling.isDevicePlugin && runsThere) devicePlugins++;
     }
     if (devicePlugins === 0) {
       errors.push(

@@ -51,7 +51,8 @@ describe("GPU DaemonSet scheduling validation", () => {
     const stack = clusterStack();
     const gpu = new GpuNodeComponents(stack, "gpu", { pools: [a100, l4], monitoringLabels: labels });
     expect(() => Testing.synth(stack, true)).not.toThrow();
-    const values = parse(gpu.devicePlugin.helm.valuesYaml);
+    expect(gpu.devicePlugin).toBeDefined();
+    const values = parse(gpu.devicePlugin?.helm.valuesYaml ?? "");
     expect(values.tolerations).toEqual([
       { key: "nvidia.com/gpu", operator: "Equal", value: "true", effect: "NoSchedule" },
       { key: "dedicated", operator: "Equal", value: "llm", effect: "NoExecute" },

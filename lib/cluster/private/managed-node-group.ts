@@ -16,6 +16,8 @@ export interface ManagedNodeGroupSpec {
   readonly diskSizeGiB: number;
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
+  /** Launch template user data (plain text; base64-encoded here). @default - none */
+  readonly userData?: string;
 }
 
 const EKS_TAINT_EFFECT = { NoSchedule: "NO_SCHEDULE", NoExecute: "NO_EXECUTE", PreferNoSchedule: "PREFER_NO_SCHEDULE" } as const;
@@ -38,6 +40,8 @@ export function createManagedNodeGroup(
   const launchTemplate = new LaunchTemplate(scope, "launch-template", {
     namePrefix: `${placement.cluster.clusterName}-${spec.nodeGroupName}-`,
     updateDefaultVersion: true,
+    // Encoded here, not by Terraform: the text is never evaluated as an expression.
+    userData: spec.userData === undefined ? undefined : Buffer.from(spec.userData, "utf8").toString("base64"),
     metadataOptions: {
       httpEndpoint: "enabled",
       httpTokens: "required",
