@@ -29,6 +29,7 @@ export * from "./gpu/gpu-node-components";
 export * from "./platform/cluster-providers";
 export * from "./platform/gp3-storage-class";
 export * from "./platform/pinned-helm-release";
+export * from "./platform/network-policy-enforcement";
 
 // Contracts between components
 export * from "./contracts/monitoring-labels";

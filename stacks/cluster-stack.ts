@@ -1,14 +1,21 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { IEksCluster } from "../lib/cluster/cluster-ref";
+import { IEksCluster, NetworkPolicyEnforcement } from "../lib/cluster/cluster-ref";
 import { EksAddons } from "../lib/cluster/eks-addons";
 import { EksCluster } from "../lib/cluster/eks-cluster";
 import { EksNetwork } from "../lib/cluster/eks-network";
 import { GpuNodeGroup } from "../lib/cluster/gpu-node-group";
 import { NodeRole } from "../lib/cluster/node-role";
 import { SystemNodeGroup } from "../lib/cluster/system-node-group";
-import { PlatformConfig } from "./config";
+import { NetworkPolicyEnforcementSetting, PlatformConfig } from "./config";
+
+/** What each config setting of `cluster.networkPolicyEnforcement` states. */
+const NETWORK_POLICY_ENFORCEMENT: Record<NetworkPolicyEnforcementSetting, NetworkPolicyEnforcement> = {
+  "vpc-cni": NetworkPolicyEnforcement.vpcCni(),
+  engine: NetworkPolicyEnforcement.engine("a policy engine declared in the config"),
+  none: NetworkPolicyEnforcement.none(),
+};
 
 /**
  * The AWS side: network, EKS control plane, add-ons, node groups. In existing-cluster mode it
@@ -37,10 +44,13 @@ export class ClusterStack extends TerraformStack {
         adminPrincipalArns: c.adminPrincipalArns,
         logRetentionDays: c.logRetentionDays,
       });
-      this.cluster = cluster;
       addons = new EksAddons(this, "addons", { cluster });
+      this.cluster = addons.cluster;
     } else {
-      this.cluster = EksCluster.fromClusterName(this, "eks", c.name, { nodeSubnetIds: c.nodeSubnetIds && [...c.nodeSubnetIds] });
+      this.cluster = EksCluster.fromClusterName(this, "eks", c.name, {
+        nodeSubnetIds: c.nodeSubnetIds && [...c.nodeSubnetIds],
+        networkPolicyEnforcement: c.networkPolicyEnforcement && NETWORK_POLICY_ENFORCEMENT[c.networkPolicyEnforcement],
+      });
     }
 
     const nodeRole = new NodeRole(this, "node-role", { clusterName: c.name });
@@ -59,8 +69,8 @@ export class ClusterStack extends TerraformStack {
           dependsOn,
         }),
     );
-    // DNS and storage add-ons run Deployments: they need nodes.
-    addons?.addNodeDependentAddons([this.systemPool.nodeGroup, ...this.gpuPools.map((p) => p.nodeGroup)]);
+    // DNS and storage add-ons run Deployments on the system pool; GPU pools may fail or be empty.
+    addons?.addNodeDependentAddons(this.systemPool.nodeGroup);
 
     new TerraformOutput(this, "cluster_name", { value: this.cluster.clusterName });
     new TerraformOutput(this, "update_kubeconfig", {

@@ -54,7 +54,16 @@ export interface ExistingClusterConfig {
   readonly name: string;
   /** Subnets for the node groups this app adds. @default - the cluster's own subnets */
   readonly nodeSubnetIds?: readonly string[];
+  /**
+   * What enforces NetworkPolicies on the cluster: its VPC CNI add-on with `enableNetworkPolicy`,
+   * another policy engine, or nothing (then synth fails: the platform's policies would block nothing).
+   * @default - unknown: synth warns and says how to declare it
+   */
+  readonly networkPolicyEnforcement?: NetworkPolicyEnforcementSetting;
 }
+
+export const NETWORK_POLICY_ENFORCEMENT_SETTINGS = ["vpc-cni", "engine", "none"] as const;
+export type NetworkPolicyEnforcementSetting = (typeof NETWORK_POLICY_ENFORCEMENT_SETTINGS)[number];
 
 export interface NetworkConfig {
   readonly vpcCidr: string;
@@ -135,6 +144,7 @@ const INPUT_SHAPE: Shape = {
   cluster: {
     mode: "string", name: "string", kubernetesVersion: "string", endpointPublicAccess: "boolean",
     endpointPublicAccessCidrs: "string[]", adminPrincipalArns: "string[]", logRetentionDays: "number", nodeSubnetIds: "string[]",
+    networkPolicyEnforcement: "string",
   },
   network: { vpcCidr: "string", privateSubnetCidrs: "string[]", publicSubnetCidrs: "string[]", serviceCidr: "string", natGateways: "string" },
   gpuPools: [GPU_POOL_SHAPE],
@@ -275,10 +285,21 @@ export function resolveConfig(input: JsonObject): PlatformConfig {
     if (newOnly.length) {
       throw new PlatformConfigError(src, newOnly[0], input.network && newOnly[0] === "network" ? input.network : c[newOnly[0].slice(8)], `only applies to a new cluster (cluster.mode "new"); an existing cluster keeps its own settings: remove ${newOnly.join(", ")}`);
     }
-    cluster = { mode, name, ...(c.nodeSubnetIds && { nodeSubnetIds: c.nodeSubnetIds as string[] }) };
+    const enforcement = c.networkPolicyEnforcement === undefined
+      ? undefined
+      : oneOf(src, "cluster.networkPolicyEnforcement", c.networkPolicyEnforcement as string, NETWORK_POLICY_ENFORCEMENT_SETTINGS);
+    cluster = {
+      mode,
+      name,
+      ...(c.nodeSubnetIds && { nodeSubnetIds: c.nodeSubnetIds as string[] }),
+      ...(enforcement && { networkPolicyEnforcement: enforcement }),
+    };
   } else {
     if (c.nodeSubnetIds) {
       throw new PlatformConfigError(src, "cluster.nodeSubnetIds", c.nodeSubnetIds, 'only applies to an existing cluster (cluster.mode "existing"); a new cluster places nodes in its private subnets');
+    }
+    if (c.networkPolicyEnforcement !== undefined) {
+      throw new PlatformConfigError(src, "cluster.networkPolicyEnforcement", c.networkPolicyEnforcement, 'only applies to an existing cluster (cluster.mode "existing"); a new cluster has its VPC CNI add-on enforce NetworkPolicies');
     }
     const n = (input.network ?? {}) as JsonObject;
     const network: NetworkConfig = {

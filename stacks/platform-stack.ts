@@ -10,6 +10,7 @@ import { IGpuPool } from "../lib/gpu/gpu-pool";
 import { GpuNodeComponents } from "../lib/gpu/gpu-node-components";
 import { ClusterProviders } from "../lib/platform/cluster-providers";
 import { Gp3StorageClass } from "../lib/platform/gp3-storage-class";
+import { addNetworkPolicyEnforcementCheck } from "../lib/platform/network-policy-enforcement";
 import { namespaceRefOf } from "../lib/core/namespace-ref";
 import { MonitoringStack, MonitoringStackOptions } from "../lib/monitoring/monitoring-stack";
 import { InferenceService } from "../lib/workload/inference-service";
@@ -61,6 +62,7 @@ export class PlatformStack extends TerraformStack {
     new AwsProvider(this, "aws", { region: props.region, defaultTags: [{ tags: { ...props.tags } }] });
     this.cluster = typeof props.cluster === "string" ? EksCluster.fromClusterName(this, "eks", props.cluster) : props.cluster;
     new ClusterProviders(this, "providers", { cluster: this.cluster, region: props.region });
+    addNetworkPolicyEnforcementCheck(this, this.cluster);
 
     this.catalog = new MonitoringCatalog(monitoringLabelContract());
     const entries = Object.entries(PLATFORM_NAMESPACES) as [keyof typeof PLATFORM_NAMESPACES, string][];

@@ -18,6 +18,52 @@ export interface IEksCluster {
   readonly kubernetesVersion: string;
   /** Subnets node groups are placed in. */
   readonly nodeSubnetIds: string[];
+  /**
+   * What enforces the NetworkPolicy objects written to the cluster. Without an enforcer a
+   * NetworkPolicy is accepted by the API server and does nothing.
+   * @default - unknown: synth warns wherever the platform writes a NetworkPolicy
+   */
+  readonly networkPolicyEnforcement?: NetworkPolicyEnforcement;
+}
+
+/**
+ * Who enforces NetworkPolicies on a cluster. A cluster created with `EksAddons` has the VPC CNI
+ * enforce them; for a cluster looked up by name its owner states it.
+ */
+export class NetworkPolicyEnforcement {
+  /** The VPC CNI add-on with `enableNetworkPolicy: "true"` (its node agent enforces them with eBPF). */
+  public static vpcCni(): NetworkPolicyEnforcement {
+    return new NetworkPolicyEnforcement("the VPC CNI add-on (enableNetworkPolicy)");
+  }
+
+  /** Another policy engine the cluster runs, named for messages ("Calico", "Cilium"). */
+  public static engine(name: string): NetworkPolicyEnforcement {
+    return new NetworkPolicyEnforcement(name);
+  }
+
+  /** Nothing enforces them: writing a NetworkPolicy to such a cluster is a synth error. */
+  public static none(): NetworkPolicyEnforcement {
+    return new NetworkPolicyEnforcement(undefined);
+  }
+
+  private constructor(
+    /** Human name of the enforcer; undefined when nothing enforces NetworkPolicies. */
+    public readonly enforcer: string | undefined,
+  ) {}
+}
+
+/** The same cluster reference with a statement of who enforces its NetworkPolicies. */
+export function withNetworkPolicyEnforcement(cluster: IEksCluster, enforcement: NetworkPolicyEnforcement): IEksCluster {
+  return {
+    clusterName: cluster.clusterName,
+    endpoint: cluster.endpoint,
+    certificateAuthorityData: cluster.certificateAuthorityData,
+    oidcIssuerUrl: cluster.oidcIssuerUrl,
+    oidcProviderArn: cluster.oidcProviderArn,
+    kubernetesVersion: cluster.kubernetesVersion,
+    nodeSubnetIds: cluster.nodeSubnetIds,
+    networkPolicyEnforcement: enforcement,
+  };
 }
 
 /** Where a managed node group goes: the cluster, the instances' role, what must exist first. */

@@ -16,7 +16,7 @@ import { Construct } from "constructs";
 import { parseCidr } from "../core/cidr";
 import { PlatformConfigError } from "../core/errors";
 import { isToken } from "../core/validate";
-import { IEksCluster } from "./cluster-ref";
+import { IEksCluster, NetworkPolicyEnforcement } from "./cluster-ref";
 import { checkClusterName, checkKubernetesVersion } from "./cluster-validation";
 import { managedPolicyArn, partitionOf } from "./private/aws-policies";
 
@@ -65,8 +65,17 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
  * entry, not by the implicit creator grant), and the OIDC provider for IRSA.
  */
 export class EksCluster extends Construct implements IEksCluster {
-  /** Looks up an existing cluster and its OIDC provider by name. */
-  public static fromClusterName(scope: Construct, id: string, clusterName: string, options: { nodeSubnetIds?: string[] } = {}): IEksCluster {
+  /**
+   * Looks up an existing cluster and its OIDC provider by name. `networkPolicyEnforcement` states
+   * what enforces NetworkPolicies there (it cannot be looked up); unset, synth warns wherever a
+   * NetworkPolicy is written.
+   */
+  public static fromClusterName(
+    scope: Construct,
+    id: string,
+    clusterName: string,
+    options: { nodeSubnetIds?: string[]; networkPolicyEnforcement?: NetworkPolicyEnforcement } = {},
+  ): IEksCluster {
     checkClusterName(`${scope.node.path}/${id}`, "clusterName", clusterName);
     const c = new Construct(scope, id);
     const cluster = new DataAwsEksCluster(c, "cluster", { name: clusterName });
@@ -80,6 +89,7 @@ export class EksCluster extends Construct implements IEksCluster {
       oidcProviderArn: oidc.arn,
       kubernetesVersion: cluster.version,
       nodeSubnetIds: options.nodeSubnetIds ?? Fn.tolist(cluster.vpcConfig.get(0).subnetIds),
+      ...(options.networkPolicyEnforcement && { networkPolicyEnforcement: options.networkPolicyEnforcement }),
     };
   }
 

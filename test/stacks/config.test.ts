@@ -110,7 +110,7 @@ describe("configuration", () => {
 
     test("a misspelt key, with a suggestion", () => {
       expect(() => resolveConfig({ cluster: { nmae: "x" } })).toThrow(
-        "config: 'cluster.nmae' is not a known setting (did you mean 'name'?); known settings here: mode, name, kubernetesVersion, endpointPublicAccess, endpointPublicAccessCidrs, adminPrincipalArns, logRetentionDays, nodeSubnetIds, got \"x\"",
+        "config: 'cluster.nmae' is not a known setting (did you mean 'name'?); known settings here: mode, name, kubernetesVersion, endpointPublicAccess, endpointPublicAccessCidrs, adminPrincipalArns, logRetentionDays, nodeSubnetIds, networkPolicyEnforcement, got \"x\"",
       );
     });
 
