@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's one test command (`npm test`): type-check, build, then every jest suite,
-# including promtool/amtool checks and real Prometheus/Alertmanager servers on loopback.
+# including promtool/amtool checks, real Prometheus/Alertmanager servers on loopback and the
+# Terraform gate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,18 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "error: promtool/amtool missing; install the Debian packages: ${need[*]} (as root: apt-get install ${need[*]})" >&2
     exit 1
   fi
+fi
+
+# The Terraform gate (test/terraform) runs `terraform init` on every synthesized stack.
+# CI requires it; elsewhere the gate's suites are skipped with a notice.
+terraform_bin="${TERRAFORM_BINARY:-terraform}"
+if ! command -v "$terraform_bin" >/dev/null 2>&1; then
+  install_hint="install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) and put it on PATH"
+  if [ "${CI:-}" = true ]; then
+    echo "error: $terraform_bin not found; CI requires it for the Terraform gate: $install_hint" >&2
+    exit 1
+  fi
+  echo "notice: $terraform_bin not found: synthesized stacks are not checked by Terraform (gate skipped); $install_hint"
 fi
 
 echo "== type-check (tsc --noEmit)"

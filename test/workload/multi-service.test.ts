@@ -5,6 +5,7 @@ import { MetricContracts } from "../../lib/contracts/presets";
 import { errorRatio, requestRate } from "../../lib/contracts/promql";
 import { ModelVolume } from "../../lib/workload/model-volume";
 import { PrometheusAdapter, PrometheusAdapterValues } from "../../lib/workload/prometheus-adapter";
+import { describeWithTerraform, expectGatePassed, terraformGate } from "../support/terraform-gate";
 import { SYSTEM_NODE_SELECTOR, expectResource, helmValues, platform, resourcesOf, service } from "./fixture";
 
 /**
@@ -105,5 +106,11 @@ describe("two inference services in one stack", () => {
 
   test("synthesized plan (snapshot, reviewed in PRs)", () => {
     expect(JSON.parse(json)).toMatchSnapshot();
+  });
+});
+
+describeWithTerraform("two inference services: Terraform gate", () => {
+  test("terraform init loads the stack", async () => {
+    expectGatePassed("two inference services", await terraformGate(twoServices().json));
   });
 });
