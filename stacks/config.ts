@@ -55,8 +55,9 @@ export interface ExistingClusterConfig {
   /** Subnets for the node groups this app adds. @default - the cluster's own subnets */
   readonly nodeSubnetIds?: readonly string[];
   /**
-   * What enforces NetworkPolicies on the cluster: its VPC CNI add-on with `enableNetworkPolicy`,
-   * another policy engine, or nothing (then synth fails: the platform's policies would block nothing).
+   * What enforces NetworkPolicies on the cluster: its VPC CNI add-on with `enableNetworkPolicy`
+   * (the plan reads the add-on back and stops if it is not), another policy engine, or nothing
+   * (then synth fails: the platform's policies would block nothing).
    * @default - unknown: synth warns and says how to declare it
    */
   readonly networkPolicyEnforcement?: NetworkPolicyEnforcementSetting;

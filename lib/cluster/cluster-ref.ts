@@ -33,7 +33,7 @@ export interface IEksCluster {
 export class NetworkPolicyEnforcement {
   /** The VPC CNI add-on with `enableNetworkPolicy: "true"` (its node agent enforces them with eBPF). */
   public static vpcCni(): NetworkPolicyEnforcement {
-    return new NetworkPolicyEnforcement("the VPC CNI add-on (enableNetworkPolicy)");
+    return new NetworkPolicyEnforcement("the VPC CNI add-on (enableNetworkPolicy)", true);
   }
 
   /** Another policy engine the cluster runs, named for messages ("Calico", "Cilium"). */
@@ -49,6 +49,8 @@ export class NetworkPolicyEnforcement {
   private constructor(
     /** Human name of the enforcer; undefined when nothing enforces NetworkPolicies. */
     public readonly enforcer: string | undefined,
+    /** True when the enforcer is the EKS vpc-cni add-on, whose configuration a plan can read back. */
+    public readonly byVpcCniAddon = false,
   ) {}
 }
 

@@ -1,5 +1,6 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsEksAddon } from "@cdktf/provider-aws/lib/data-aws-eks-addon";
 import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
 import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
@@ -81,6 +82,22 @@ export class EksCluster extends Construct implements IEksCluster {
     const cluster = new DataAwsEksCluster(c, "cluster", { name: clusterName });
     const issuer = cluster.identity.get(0).oidc.get(0).issuer;
     const oidc = new DataAwsIamOpenidConnectProvider(c, "oidc", { url: issuer });
+    if (options.networkPolicyEnforcement?.byVpcCniAddon) {
+      // A statement about a cluster we do not manage: the plan reads the add-on back and stops if it is false.
+      new DataAwsEksAddon(c, "vpc-cni", {
+        clusterName: cluster.name,
+        addonName: "vpc-cni",
+        lifecycle: {
+          postcondition: [
+            {
+              condition: '${try(jsondecode(self.configuration_values).enableNetworkPolicy, "false") == "true"}',
+              errorMessage:
+                'networkPolicyEnforcement is "vpc-cni", but the vpc-cni add-on of this cluster does not set enableNetworkPolicy to "true": enable it (aws eks update-addon --addon-name vpc-cni --configuration-values \'{"enableNetworkPolicy":"true"}\') or declare another enforcer.',
+            },
+          ],
+        },
+      });
+    }
     return {
       clusterName: cluster.name,
       endpoint: cluster.endpoint,

@@ -48,6 +48,17 @@ describe("every NetworkPolicy the platform writes has an enforcer", () => {
     expect(warningsOf(app).filter((w) => UNKNOWN_WARNING.test(w))).toEqual([]);
   });
 
+  test('existing cluster stated as "vpc-cni": the plan reads the add-on back and stops unless it enables policies', () => {
+    const { cluster } = synthDefaultApp(existing("vpc-cni"));
+    const [addon] = Object.values(cluster.data?.aws_eks_addon ?? {});
+    expect(addon).toMatchObject({ addon_name: "vpc-cni", cluster_name: expect.stringMatching(/^\$\{data\.aws_eks_cluster\./) });
+    const [check] = (addon.lifecycle as { postcondition: { condition: string; error_message: string }[] }).postcondition;
+    expect(check.condition).toBe('${try(jsondecode(self.configuration_values).enableNetworkPolicy, "false") == "true"}');
+    expect(check.error_message).toContain('the vpc-cni add-on of this cluster does not set enableNetworkPolicy to "true"');
+    // Another engine cannot be read back: nothing to look up.
+    expect(synthDefaultApp(existing("engine")).cluster.data?.aws_eks_addon).toBeUndefined();
+  });
+
   test("existing cluster stated as enforcing nothing: synth fails naming the policies", () => {
     expect(() => synthDefaultApp(existing("none"))).toThrow(
       /\[platform\] NetworkPolicies platform\/inference-server\/network-policy would not be enforced: the cluster states that nothing enforces NetworkPolicies, so they would block nothing; enable it on the cluster/,
