@@ -91,10 +91,21 @@ interface ResolvedPool {
   readonly powerWatts?: number;
 }
 
-/** Which GPU, with its pool and workload when the series carries them (idle GPUs have no pod). */
+/**
+ * Which GPU, with its pool and workload. The exporter sets pod/namespace only on the series of a
+ * GPU that a pod holds; DcgmExporter's ServiceMonitor drops the exporter pod's own target labels,
+ * so a series without `pod` is a GPU allocated to no pod.
+ */
 const GPU_WHERE =
   "GPU {{ $labels.gpu }} ({{ $labels.modelName }}) on {{ $labels.Hostname }}{{ with $labels.pool }} in pool {{ . }}{{ end }}" +
-  "{{ with $labels.pod }}, used by {{ $labels.namespace }}/{{ . }}{{ end }}";
+  "{{ with $labels.pod }}, used by {{ $labels.namespace }}/{{ . }}{{ else }}, allocated to no pod{{ end }}";
+
+/**
+ * DCGM names the node `Hostname` (the exporter reads NODE_NAME, which the chart sets from
+ * spec.nodeName); Alertmanager's node-down inhibition matches on `node`, so every alert on DCGM
+ * series copies it. A templated label, so the expressions stay as they are.
+ */
+const NODE_FROM_HOSTNAME: Readonly<Record<string, string>> = { node: "{{ $labels.Hostname }}" };
 
 /**
  * GPU health and capacity rules from DCGM and kube-state-metrics, one group named "gpu". Per-pool
@@ -158,6 +169,7 @@ export function gpuRuleGroups(
       alert: "GpuRowRemapFailure",
       expr: `${D.rowRemapFailure} > 0`,
       severity: "critical",
+      labels: NODE_FROM_HOSTNAME,
       summary: "GPU memory row remapping failed: the GPU needs replacing.",
       description: `${GPU_WHERE}: row remapping failed (DCGM_FI_DEV_ROW_REMAP_FAILURE = {{ $value }}). Drain the node and replace the GPU.`,
     }),
@@ -165,6 +177,7 @@ export function gpuRuleGroups(
       alert: "GpuUncorrectableRowsRemapped",
       expr: `increase(${D.uncorrectableRemappedRows}[1h]) > 0`,
       severity: "warning",
+      labels: NODE_FROM_HOSTNAME,
       summary: "GPU memory rows were remapped after uncorrectable ECC errors: a GPU reset is pending.",
       description: `${GPU_WHERE}: {{ printf "%.0f" $value }} rows remapped after uncorrectable errors in the last hour; the remapping takes effect at the next GPU reset. Drain the node and reset the GPU.`,
     }),
@@ -177,6 +190,7 @@ export function gpuRuleGroups(
         expr: `${D.gpuTemp} > ${num(celsius)}`,
         for: temperatureFor,
         severity,
+        labels: NODE_FROM_HOSTNAME,
         summary: `GPU temperature above ${num(celsius)} °C.`,
         description: `${GPU_WHERE}: {{ $value }} °C (threshold ${num(celsius)} °C); it throttles and may shut down when hotter.`,
       }),
@@ -189,6 +203,7 @@ export function gpuRuleGroups(
       expr: `avg_over_time(${D.grEngineActive}[5m]) > ${num(saturationPercent / 100)}\nor\n(avg_over_time(${D.gpuUtil}[5m]) / 100 > ${num(saturationPercent / 100)} unless ${D.grEngineActive})`,
       for: saturationFor,
       severity: "warning",
+      labels: NODE_FROM_HOSTNAME,
       summary: `GPU busy above ${num(saturationPercent)}% for ${saturationFor}: the pool is at capacity.`,
       description: `${GPU_WHERE}: {{ $value | humanizePercentage }} busy; requests queue behind it. Add replicas or nodes to the pool.`,
     }),
@@ -303,6 +318,7 @@ function memoryPressure(
     expr: clauses.join("\nor\n"),
     for: forDuration,
     severity,
+    labels: NODE_FROM_HOSTNAME,
     summary: severity === "critical" ? "GPU memory nearly exhausted: the next allocation may fail with CUDA out of memory." : "GPU memory use is high.",
     description: `${GPU_WHERE}: memory {{ $value | humanizePercentage }} full.`,
   });
@@ -325,6 +341,7 @@ function leakPredicted(pools: readonly ResolvedPool[], window: string, horizonHo
     expr: parts.join("\nand "),
     for: forDuration,
     severity: "warning",
+    labels: NODE_FROM_HOSTNAME,
     summary: `GPU memory has grown steadily and will run out within ${num(horizonHours)}h at this rate.`,
     description: `${GPU_WHERE}: predicted to need {{ printf "%.0f" $value }} MiB within ${num(horizonHours)}h, more than it has; memory has grown over the last ${window} and is still growing. Look for a leak before the workload fails with CUDA out of memory.`,
   });
@@ -338,6 +355,7 @@ function xidAlerts(fatalXids: readonly number[]): AlertRule[] {
       alert: "GpuXidFatal",
       expr: fatal,
       severity: "critical",
+      labels: NODE_FROM_HOSTNAME,
       summary: "GPU reported an XID error that needs a GPU reset or node reboot.",
       description: `${GPU_WHERE}: XID {{ $value }}. Drain the node, then reset the GPU or reboot the node.`,
     }),
@@ -346,6 +364,7 @@ function xidAlerts(fatalXids: readonly number[]): AlertRule[] {
       // Fires while a new code is within the window; a repeat of the same code is not visible in this gauge.
       expr: `(${D.xidErrors} != 0 and changes(${D.xidErrors}[5m]) > 0)\nunless ${fatal}`,
       severity: "warning",
+      labels: NODE_FROM_HOSTNAME,
       summary: "GPU reported a new XID error.",
       description: `${GPU_WHERE}: XID {{ $value }}; most codes of this kind point at the application (13, 31: illegal memory access). Check the workload's logs.`,
     }),
@@ -364,6 +383,7 @@ function powerAlert(pools: readonly ResolvedPool[], forDuration: string): AlertR
       expr: clauses.join("\nor\n"),
       for: forDuration,
       severity: "warning",
+      labels: NODE_FROM_HOSTNAME,
       summary: "GPU power draw above the pool's threshold.",
       description: `${GPU_WHERE}: drawing {{ $value }} W; at its power limit the GPU throttles its clocks.`,
     }),

@@ -13,7 +13,7 @@ import {
 import { PlatformConfigError } from "../../core/errors";
 import { checkDns1123Label, parsePrometheusDuration } from "../../core/validate";
 import { checkNonNegative, checkPercent, checkPositive, checkWindow } from "./private/checks";
-import { availableReplicas, deploymentPods, durationText, eq, num, series } from "./private/queries";
+import { availableReplicas, deploymentPods, durationText, eq, num, series, withPodNode } from "./private/queries";
 import { alertRule, recordingRule } from "./private/rule-builders";
 import { AlertRule, isAlertRule, RecordingRule, Rule, RuleGroup } from "./rule-types";
 
@@ -186,7 +186,7 @@ function trafficAlerts(service: MonitoredService, a: ResolvedAlerting): AlertRul
     rules.push(
       alertRule({
         alert: "InferenceQueueBacklog",
-        expr: `max by (namespace, service, pod) (${serviceGauge(c, s, c.queueDepth)}) > ${num(a.backlog.depth)}`,
+        expr: withPodNode(`max by (namespace, service, pod) (${serviceGauge(c, s, c.queueDepth)}) > ${num(a.backlog.depth)}`, s.namespace),
         for: a.backlog.for,
         severity: "warning",
         summary: `More than ${num(a.backlog.depth)} requests queued in a pod.`,
@@ -198,7 +198,7 @@ function trafficAlerts(service: MonitoredService, a: ResolvedAlerting): AlertRul
     rules.push(
       alertRule({
         alert: "InferenceModelNotLoaded",
-        expr: `max by (namespace, service, pod) (${serviceGauge(c, s, c.modelLoaded)}) == 0`,
+        expr: withPodNode(`max by (namespace, service, pod) (${serviceGauge(c, s, c.modelLoaded)}) == 0`, s.namespace),
         for: a.modelNotLoadedFor,
         severity: "warning",
         summary: `A pod has not loaded its model for ${a.modelNotLoadedFor}.`,
@@ -249,9 +249,11 @@ function podAlerts(service: MonitoredService, a: ResolvedAlerting, scrapeSeconds
     alertRule({
       alert: "InferenceCpuHigh",
       // Relative to the CPU limit (the design's pods set 2 CPU): a container without a limit has no ratio.
-      expr:
+      expr: withPodNode(
         `sum by (${perContainer}) (rate(${series("container_cpu_usage_seconds_total", ns, pods, { label: "container", op: "!=", value: "" })}[${cpuWindow}]))\n` +
-        `/ on (${perContainer})\nsum by (${perContainer}) (${series("kube_pod_container_resource_limits", ns, pods, eq("resource", "cpu"))})\n> ${num(a.cpuPercent / 100)}`,
+          `/ on (${perContainer})\nsum by (${perContainer}) (${series("kube_pod_container_resource_limits", ns, pods, eq("resource", "cpu"))})\n> ${num(a.cpuPercent / 100)}`,
+        namespace,
+      ),
       for: cpuFor,
       severity: "warning",
       summary: `Container CPU above ${num(a.cpuPercent)}% of its limit for three samples.`,
@@ -259,7 +261,7 @@ function podAlerts(service: MonitoredService, a: ResolvedAlerting, scrapeSeconds
     }),
     alertRule({
       alert: "InferencePodRestarting",
-      expr: `${restarts("1h")} > ${num(a.maxRestartsPerHour)}`,
+      expr: withPodNode(`${restarts("1h")} > ${num(a.maxRestartsPerHour)}`, namespace),
       severity: "warning",
       summary: `A container restarted more than ${num(a.maxRestartsPerHour)} times in an hour.`,
       description: `${where}: container {{ $labels.container }} of pod {{ $labels.pod }} restarted {{ printf "%.0f" $value }} times in the last hour.`,
@@ -267,7 +269,10 @@ function podAlerts(service: MonitoredService, a: ResolvedAlerting, scrapeSeconds
     alertRule({
       alert: "InferencePodOOMKilled",
       // last_terminated_reason stays set after the restart; a restart in the last 10m makes it news.
-      expr: `${restarts("10m")} > 0\nand on (${perContainer})\nmax by (${perContainer}) (${series("kube_pod_container_status_last_terminated_reason", ns, pods, eq("reason", "OOMKilled"))}) == 1`,
+      expr: withPodNode(
+        `${restarts("10m")} > 0\nand on (${perContainer})\nmax by (${perContainer}) (${series("kube_pod_container_status_last_terminated_reason", ns, pods, eq("reason", "OOMKilled"))}) == 1`,
+        namespace,
+      ),
       severity: "warning",
       summary: "A container was OOMKilled.",
       description: `${where}: container {{ $labels.container }} of pod {{ $labels.pod }} was OOMKilled and restarted {{ printf "%.0f" $value }} times in the last 10 minutes. Raise its memory limit or find the leak.`,

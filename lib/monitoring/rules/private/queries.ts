@@ -74,6 +74,16 @@ export function deploymentPods(deployment: string): SeriesMatcher {
   return { label: "pod", op: "=~", value: `${regexEscape(deployment)}-[a-z0-9]+-[a-z0-9]+` };
 }
 
+/**
+ * `expr`, a per-pod vector, with the node each pod runs on: Alertmanager's node-down inhibition
+ * matches on `node`, which kube-state-metrics puts on kube_pod_info only. Pods that kube_pod_info
+ * does not list (kube-state-metrics down or behind) keep their alert, without `node`.
+ */
+export function withPodNode(expr: string, namespace: string): string {
+  const info = `max by (namespace, pod, node) (${series("kube_pod_info", eq("namespace", namespace), { label: "node", op: "!=", value: "" })})`;
+  return `(\n${expr}\n)\n* on (namespace, pod) group_left (node)\n${info}\nor ignoring (node)\n(\n${expr}\n)`;
+}
+
 /** The available replicas of a Deployment, one series. */
 export function availableReplicas(namespace: string, deployment: string): string {
   return `max by (namespace) (${series("kube_deployment_status_replicas_available", eq("namespace", namespace), eq("deployment", deployment))})`;
