@@ -141,6 +141,12 @@ describe("default app: platform stack", () => {
       scrapeTimeout: "10s",
       honorLabels: true,
       additionalLabels: { release: "kube-prometheus-stack" },
+      // The exporter pod's own pod/namespace/container would otherwise stick to an idle GPU's series.
+      relabelings: [
+        { action: "replace", sourceLabels: ["__meta_kubernetes_pod_name"], targetLabel: "exporter_pod" },
+        { action: "replace", sourceLabels: ["__meta_kubernetes_namespace"], targetLabel: "exporter_namespace" },
+        { action: "labeldrop", regex: "pod|namespace|container" },
+      ],
     });
     expect(v.resources.limits.memory).toBeDefined();
     expect(v.resources.requests.cpu).toBeDefined();

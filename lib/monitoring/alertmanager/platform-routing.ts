@@ -53,8 +53,8 @@ export interface PlatformAlertRoutingOptions {
   readonly repeatInterval?: AlertDuration;
   /**
    * Alerts that say a node is down; while one fires, every other alert whose `node` label
-   * names that node is muted. Pod-level alerts must carry `node` for this to work (see
-   * `nodeDownInhibitRule`).
+   * names that node is muted: the platform's pod-level and GPU alerts carry it (see
+   * `nodeDownInhibitRule`); alerts of your own need `node` too.
    * @default DEFAULT_NODE_DOWN_ALERTS
    */
   readonly nodeDownAlerts?: readonly string[];
@@ -193,11 +193,11 @@ export function severityInhibitRule(): InhibitRule {
  * While a node-down alert fires for a node, every other alert with the same `node` label is
  * muted: the pods on a dead node fail as a consequence, and the node alert is the one message.
  *
- * Requirement on the rules: a pod-level alert must carry `node`. kube-state-metrics puts it on
- * `kube_pod_info` only (not on `kube_pod_status_*` or container metrics), so pod alerts join it
- * in: `... * on (namespace, pod) group_left (node) kube_pod_info`. DCGM metrics name the node
- * `Hostname`; relabel it to `node` in the rule. Both sides must have a non-empty `node`: a label
- * missing on both counts as equal, and would let one source mute every alert without `node`.
+ * The platform's rules give their targets `node`: pod-level inference alerts join it from
+ * `kube_pod_info` (kube-state-metrics puts it there only), GPU alerts copy DCGM's `Hostname` (the
+ * node name) into it. Service-level alerts have no single node and stay unmuted. Both sides must
+ * have a non-empty `node`: a label missing on both counts as equal, and would let one source mute
+ * every alert without `node`.
  */
 export function nodeDownInhibitRule(nodeDownAlerts: readonly string[]): InhibitRule {
   return {

@@ -1,8 +1,12 @@
 /**
  * The DCGM exporter metrics the rules read, all from the exporter's default counters
  * (dcgm-exporter 4.5.3-4.8.2 `etc/default-counters.csv`; a test checks each name against it).
- * Labels: `gpu`, `UUID`, `device`, `modelName`, `Hostname` (the node name, from NODE_NAME), and
- * `pod`/`namespace`/`container` of the workload holding the GPU.
+ * Labels: `gpu`, `UUID`, `pci_bus_id`, `device`, `modelName`, `Hostname` (the node name, from
+ * NODE_NAME, which the chart sets from spec.nodeName), `DCGM_FI_DRIVER_VERSION`, and
+ * `pod`/`namespace`/`container` of the workload holding the GPU (none on a GPU no pod holds:
+ * DcgmExporter's ServiceMonitor moves the exporter pod's own to `exporter_pod`/`exporter_namespace`).
+ * dcgm-exporter after 4.5.3-4.8.2 renames `Hostname` to `hostname` (NVIDIA/dcgm-exporter #655):
+ * the rules' joins and `node` label read `Hostname`, so that upgrade must change them.
  */
 export const DCGM_METRICS = {
   /** Framebuffer memory used, MiB. */

@@ -10,11 +10,14 @@ import {
   ReceiverIntegration,
   toAlertmanagerYaml,
 } from "../../../lib/monitoring/alertmanager";
+import { expectedAlerts, findExpectedAlert } from "../../promtool/expected-alerts";
 import { ALERTMANAGER, requireTool, TempDir } from "./amtool";
 
 /**
  * A real Alertmanager 0.25 loads the platform policy as rendered, with its receivers pointed at
- * a webhook server in this test, and the bearer token read from a mounted-secret layout.
+ * a webhook server in this test, and the bearer token read from a mounted-secret layout. The
+ * alerts are those the promtool unit tests expect from the rules on cluster-realistic series,
+ * labels and annotations as promtool checks them, so inhibition is proven on real label sets.
  */
 
 const WAIT_LIMIT_MS = 20_000;
@@ -23,8 +26,11 @@ const TOKEN = "e2e-token-not-in-config";
 interface Notification {
   readonly path: string;
   readonly authorization: string | undefined;
-  readonly alerts: readonly { readonly labels: Readonly<Record<string, string>> }[];
+  readonly alerts: readonly { readonly labels: Readonly<Record<string, string>>; readonly annotations: Readonly<Record<string, string>> }[];
 }
+
+/** alertname/severity/node/what: the GPU or pod an alert is about. */
+const key = (l: Readonly<Record<string, string>>) => `${l.alertname}/${l.severity}/${l.node ?? "-"}/${l.gpu !== undefined ? `gpu${l.gpu}` : (l.pod ?? "-")}`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -71,7 +77,7 @@ describe("Alertmanager 0.25 running the rendered platform policy", () => {
   let api = "";
 
   const sentTo = (path: string) => notifications.filter((n) => n.path === path);
-  const alertNames = (path: string) => sentTo(path).flatMap((n) => n.alerts.map((a) => `${a.labels.alertname}/${a.labels.severity}/${a.labels.pod ?? "-"}`));
+  const alertNames = (path: string) => sentTo(path).flatMap((n) => n.alerts.map((a) => key(a.labels)));
 
   beforeAll(async () => {
     requireTool(ALERTMANAGER);
@@ -113,23 +119,32 @@ describe("Alertmanager 0.25 running the rendered platform policy", () => {
       return fetch(`${api}/-/ready`).then((r) => r.ok, () => false);
     });
 
-    const gpu = { namespace: "inference", service: "talking-head" };
-    const crash = { alertname: "KubePodCrashLooping", namespace: "inference", service: "asr", severity: "warning" };
+    const tested = expectedAlerts();
+    const a1 = { alertname: "GpuMemoryPressure", UUID: "GPU-a1" };
+    const b0 = { alertname: "GpuMemoryPressure", UUID: "GPU-b0" };
+    const memory = "memory pressure fires";
     const alerts = [
-      { ...gpu, alertname: "GpuMemoryHigh", severity: "critical" },
-      { ...gpu, alertname: "GpuMemoryHigh", severity: "warning" },
-      { alertname: "KubeNodeNotReady", severity: "warning", node: "gpu-node-1" },
-      { ...crash, pod: "asr-0", node: "gpu-node-1" },
-      { ...crash, pod: "asr-1", node: "gpu-node-2" },
-      { alertname: "Watchdog", severity: "none", heartbeat: "true" },
-      // GPU alerts carry no service: Hostname and gpu keep one GPU's critical off another's warning.
-      { alertname: "GpuMemoryPressure", severity: "critical", Hostname: "node-a", gpu: "0", pod: "gpu-a0" },
-      { alertname: "GpuMemoryPressure", severity: "warning", Hostname: "node-b", gpu: "1", pod: "gpu-b1" },
-    ];
+      // node-a is NotReady: its GPUs (a0, a1) and its pod (inference-server-7c9d8f-abcde) are muted.
+      findExpectedAlert(tested, { alertname: "GpuNodeNotReady", node: "node-a" }),
+      findExpectedAlert(tested, { ...a1, severity: "critical" }, memory),
+      findExpectedAlert(tested, { ...a1, severity: "warning" }, memory),
+      findExpectedAlert(tested, { alertname: "GpuMemoryPressure", UUID: "GPU-a0" }, memory),
+      findExpectedAlert(tested, { alertname: "InferencePodRestarting", pod: "inference-server-7c9d8f-abcde" }),
+      // node-b is fine: its critical pages and mutes its own warning; its OOMKilled pod is reported.
+      findExpectedAlert(tested, { ...b0, severity: "critical" }, memory),
+      findExpectedAlert(tested, { ...b0, severity: "warning" }, memory),
+      findExpectedAlert(tested, { alertname: "InferencePodOOMKilled", pod: "inference-server-7c9d8f-fghij" }),
+      // The idle GPU c0 on node-c: reported, and said to be allocated to no pod.
+      findExpectedAlert(tested, { alertname: "GpuMemoryPressure", UUID: "GPU-c0" }, memory),
+      // A service-level alert at both severities: no node, the critical mutes the warning.
+      findExpectedAlert(tested, { alertname: "InferenceTargetDown", severity: "critical" }),
+      findExpectedAlert(tested, { alertname: "InferenceTargetDown", severity: "warning" }, "every target down"),
+      findExpectedAlert(tested, { alertname: "DeadMansSwitch" }),
+    ].map((a) => ({ labels: a.labels, annotations: a.annotations }));
     const posted = await fetch(`${api}/api/v2/alerts`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify(alerts.map((labels) => ({ labels, annotations: { summary: labels.alertname } }))),
+      body: JSON.stringify(alerts),
     });
     expect(posted.status).toBe(200);
     await waitFor("the pager, chat and heartbeat notifications", () => sentTo("/pager").length >= 2 && sentTo("/chat").length >= 3 && sentTo("/heartbeat").length >= 1);
@@ -150,17 +165,31 @@ describe("Alertmanager 0.25 running the rendered platform policy", () => {
     dir.dispose();
   });
 
-  it("pages once for the critical and mutes its warning (same alertname and service)", () => {
-    expect(alertNames("/pager").sort()).toEqual(["GpuMemoryHigh/critical/-", "GpuMemoryPressure/critical/gpu-a0"]);
-    expect(alertNames("/chat")).not.toContain("GpuMemoryHigh/warning/-");
+  it("pages once per critical and mutes its warning (same alert on the same GPU or service)", () => {
+    expect(alertNames("/pager").sort()).toEqual(["GpuMemoryPressure/critical/node-b/gpu0", "InferenceTargetDown/critical/-/-"]);
   });
 
-  it("mutes the pods of a node that is down, not those of other nodes", () => {
-    expect(alertNames("/chat").sort()).toEqual(["GpuMemoryPressure/warning/gpu-b1", "KubeNodeNotReady/warning/-", "KubePodCrashLooping/warning/asr-1"]);
+  it("mutes the GPU and pod alerts of the node that is down, not those of other nodes", () => {
+    expect(alertNames("/chat").sort()).toEqual([
+      "GpuMemoryPressure/warning/node-c/gpu0",
+      "GpuNodeNotReady/warning/node-a/-",
+      "InferencePodOOMKilled/warning/node-b/inference-server-7c9d8f-fghij",
+    ]);
+  });
+
+  it("delivers the descriptions the rules write: an idle GPU is allocated to no pod", () => {
+    const idle = sentTo("/chat")
+      .flatMap((n) => n.alerts)
+      .find((a) => a.labels.UUID === "GPU-c0");
+    expect(idle?.annotations.description).toBe("GPU 0 (NVIDIA A10G) on node-c, allocated to no pod: memory 85% full.");
+    const used = sentTo("/pager")
+      .flatMap((n) => n.alerts)
+      .find((a) => a.labels.UUID === "GPU-b0");
+    expect(used?.annotations.description).toBe("GPU 0 (NVIDIA L4) on node-b in pool g6-spot, used by llm/vllm-5d6c7b-klmno: memory 99% full.");
   });
 
   it("sends the heartbeat to its own receiver at once", () => {
-    expect(alertNames("/heartbeat")).toEqual(["Watchdog/none/-"]);
+    expect(alertNames("/heartbeat")).toEqual(["DeadMansSwitch/info/-/-"]);
   });
 
   it("reads the bearer token from the mounted secret file", () => {
@@ -172,21 +201,20 @@ describe("Alertmanager 0.25 running the rendered platform policy", () => {
       labels: Record<string, string>;
       status: { state: string; inhibitedBy: string[] };
     }[];
-    const state = Object.fromEntries(
-      alerts.map((a) => [
-        `${a.labels.alertname}/${a.labels.severity}/${a.labels.pod ?? "-"}`,
-        `${a.status.state}${a.status.inhibitedBy.length > 0 ? " (inhibited)" : ""}`,
-      ]),
-    );
+    const state = Object.fromEntries(alerts.map((a) => [key(a.labels), `${a.status.state}${a.status.inhibitedBy.length > 0 ? " (inhibited)" : ""}`]));
     expect(state).toEqual({
-      "GpuMemoryHigh/critical/-": "active",
-      "GpuMemoryHigh/warning/-": "suppressed (inhibited)",
-      "GpuMemoryPressure/critical/gpu-a0": "active",
-      "GpuMemoryPressure/warning/gpu-b1": "active",
-      "KubeNodeNotReady/warning/-": "active",
-      "KubePodCrashLooping/warning/asr-0": "suppressed (inhibited)",
-      "KubePodCrashLooping/warning/asr-1": "active",
-      "Watchdog/none/-": "active",
+      "DeadMansSwitch/info/-/-": "active",
+      "GpuNodeNotReady/warning/node-a/-": "active",
+      "GpuMemoryPressure/critical/node-a/gpu1": "suppressed (inhibited)",
+      "GpuMemoryPressure/warning/node-a/gpu1": "suppressed (inhibited)",
+      "GpuMemoryPressure/warning/node-a/gpu0": "suppressed (inhibited)",
+      "InferencePodRestarting/warning/node-a/inference-server-7c9d8f-abcde": "suppressed (inhibited)",
+      "GpuMemoryPressure/critical/node-b/gpu0": "active",
+      "GpuMemoryPressure/warning/node-b/gpu0": "suppressed (inhibited)",
+      "InferencePodOOMKilled/warning/node-b/inference-server-7c9d8f-fghij": "active",
+      "GpuMemoryPressure/warning/node-c/gpu0": "active",
+      "InferenceTargetDown/critical/-/-": "active",
+      "InferenceTargetDown/warning/-/-": "suppressed (inhibited)",
     });
   });
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_FATAL_XIDS, GPU_MEMORY_RATIO_RECORD, GpuRuleOptions, gpuRuleGroups, KSM_NODE_LABELS_ALLOWLIST, KSM_POOL_LABEL } from "../../../lib/monitoring/rules";
+import { DEFAULT_FATAL_XIDS, GPU_MEMORY_RATIO_RECORD, GpuRuleOptions, gpuRuleGroups, isAlertRule, KSM_NODE_LABELS_ALLOWLIST, KSM_POOL_LABEL } from "../../../lib/monitoring/rules";
 import { alert, alertNames, expectConfigError, record } from "./helpers";
 
 const POOLS = [{ poolName: "g5-ondemand" }, { poolName: "g6-spot" }];
@@ -65,6 +65,27 @@ describe("GPU rules with defaults", () => {
 
   test("no power alert unless a pool sets a threshold: the default counters carry no power limit", () => {
     expect(g.rules.some((r) => "alert" in r && r.alert === "GpuPowerHigh")).toBe(false);
+  });
+
+  test("alerts on DCGM series name the node as `node` (DCGM's Hostname), for the node-down inhibition; node alerts keep theirs", () => {
+    const alerts = g.rules.filter(isAlertRule);
+    const onDcgm = alerts.filter((a) => /DCGM_FI_|gpu:dcgm_fb_used:ratio/.test(a.expr) && !a.expr.includes("kube_node_created"));
+    expect(onDcgm.map((a) => a.alert)).toEqual([
+      "GpuMemoryPressure",
+      "GpuMemoryPressure",
+      "GpuMemoryLeakPredicted",
+      "GpuXidFatal",
+      "GpuXidError",
+      "GpuRowRemapFailure",
+      "GpuUncorrectableRowsRemapped",
+      "GpuTemperatureHigh",
+      "GpuTemperatureHigh",
+      "GpuSaturated",
+    ]);
+    for (const a of onDcgm) expect({ alert: a.alert, node: a.labels.node }).toEqual({ alert: a.alert, node: "{{ $labels.Hostname }}" });
+    // These select by node already: a templated node label would overwrite it with "" (no Hostname).
+    for (const a of alerts.filter((x) => !onDcgm.includes(x))) expect({ alert: a.alert, node: a.labels.node }).toEqual({ alert: a.alert, node: undefined });
+    expect(alert(g, "GpuMemoryPressure", "warning").annotations.description).toContain("{{ with $labels.pod }}, used by {{ $labels.namespace }}/{{ . }}{{ else }}, allocated to no pod{{ end }}");
   });
 
   test("the kube-state-metrics allowlist matches the label the rules read", () => {

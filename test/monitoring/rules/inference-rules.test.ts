@@ -12,6 +12,12 @@ const RATE = `sum by (namespace, service)(rate(inference_requests_total{${SEL}}[
 const ERRORS = `sum by (namespace, service)(rate(inference_requests_total{${SEL}, status="error"}[5m]))`;
 const QUANTILE = (q: number) => `histogram_quantile(${q}, sum by (le, namespace, service)(rate(inference_request_duration_seconds_bucket{${SEL}}[5m])))`;
 const PODS = 'pod=~"inference-server-[a-z0-9]+-[a-z0-9]+"';
+/**
+ * A per-pod alert expression with the node of each pod joined from kube_pod_info (for the
+ * node-down inhibition), and the same expression again for pods kube_pod_info does not list.
+ */
+const ON_NODE = (expr: string, namespace = "inference") =>
+  `(\n${expr}\n)\n* on (namespace, pod) group_left (node)\nmax by (namespace, pod, node) (kube_pod_info{namespace="${namespace}", node!=""})\nor ignoring (node)\n(\n${expr}\n)`;
 
 describe("inference rules for the default contract with defaults", () => {
   const g = build(INFERENCE_SERVER);
@@ -69,15 +75,23 @@ describe("inference rules for the default contract with defaults", () => {
     });
   });
 
-  test("pod alerts select the Deployment's pods by name", () => {
+  test("pod alerts select the Deployment's pods by name and carry the pod's node", () => {
+    const restarts = `max by (namespace, pod, container) (increase(kube_pod_container_status_restarts_total{namespace="inference", ${PODS}}[1h])) > 2`;
     expect(alert(g, "InferencePodRestarting").expr).toBe(
-      `max by (namespace, pod, container) (increase(kube_pod_container_status_restarts_total{namespace="inference", ${PODS}}[1h])) > 2`,
+      `(\n${restarts}\n)\n* on (namespace, pod) group_left (node)\n` +
+        'max by (namespace, pod, node) (kube_pod_info{namespace="inference", node!=""})\n' +
+        `or ignoring (node)\n(\n${restarts}\n)`,
     );
     expect(alert(g, "InferencePodOOMKilled").expr).toBe(
-      `max by (namespace, pod, container) (increase(kube_pod_container_status_restarts_total{namespace="inference", ${PODS}}[10m])) > 0\n` +
-        "and on (namespace, pod, container)\n" +
-        `max by (namespace, pod, container) (kube_pod_container_status_last_terminated_reason{namespace="inference", ${PODS}, reason="OOMKilled"}) == 1`,
+      ON_NODE(
+        `max by (namespace, pod, container) (increase(kube_pod_container_status_restarts_total{namespace="inference", ${PODS}}[10m])) > 0\n` +
+          "and on (namespace, pod, container)\n" +
+          `max by (namespace, pod, container) (kube_pod_container_status_last_terminated_reason{namespace="inference", ${PODS}, reason="OOMKilled"}) == 1`,
+      ),
     );
+    for (const name of ["InferenceQueueBacklog", "InferenceModelNotLoaded", "InferenceCpuHigh"]) {
+      expect({ name, joinsNode: alert(g, name).expr.includes("* on (namespace, pod) group_left (node)\n") }).toEqual({ name, joinsNode: true });
+    }
     expect(alert(g, "InferenceHpaMaxedOut")).toMatchObject({
       expr:
         'max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas{namespace="inference", horizontalpodautoscaler="inference-server"})\n' +
@@ -89,10 +103,11 @@ describe("inference rules for the default contract with defaults", () => {
 
   test("CPU above 90% of the limit for three samples: for is two scrape intervals", () => {
     expect(alert(g, "InferenceCpuHigh")).toMatchObject({
-      expr:
+      expr: ON_NODE(
         `sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total{namespace="inference", ${PODS}, container!=""}[1m]))\n` +
-        "/ on (namespace, pod, container)\n" +
-        `sum by (namespace, pod, container) (kube_pod_container_resource_limits{namespace="inference", ${PODS}, resource="cpu"})\n> 0.9`,
+          "/ on (namespace, pod, container)\n" +
+          `sum by (namespace, pod, container) (kube_pod_container_resource_limits{namespace="inference", ${PODS}, resource="cpu"})\n> 0.9`,
+      ),
       for: "30s",
     });
     const slow = build(INFERENCE_SERVER, "30s");
@@ -141,10 +156,10 @@ describe("inference rules with overrides", () => {
     expect(alert(g, "InferenceErrorRatioHigh")).toMatchObject({ expr: `(${ERRORS} / ${RATE}) > 0.05\nand\n${RATE} > 1`, for: "2m" });
     expect(alert(g, "InferenceLatencyHigh")).toMatchObject({ expr: `${QUANTILE(0.9)} > 2.5\nand\n${RATE} > 1`, for: "15m" });
     expect(alert(g, "InferenceSlowUnderLoad")).toMatchObject({ expr: `${QUANTILE(0.95)} > 5\nand\n${RATE} > 20`, for: "5m" });
-    expect(alert(g, "InferenceQueueBacklog").expr).toBe(`max by (namespace, service, pod) (inference_queue_depth{${SEL}}) > 4`);
-    expect(alert(g, "InferenceModelNotLoaded")).toMatchObject({ expr: `max by (namespace, service, pod) (inference_model_loaded{${SEL}}) == 0`, for: "20m" });
-    expect(alert(g, "InferenceCpuHigh").expr).toMatch(/\n> 0\.8$/);
-    expect(alert(g, "InferencePodRestarting").expr).toMatch(/ > 5$/);
+    expect(alert(g, "InferenceQueueBacklog").expr).toBe(ON_NODE(`max by (namespace, service, pod) (inference_queue_depth{${SEL}}) > 4`));
+    expect(alert(g, "InferenceModelNotLoaded")).toMatchObject({ expr: ON_NODE(`max by (namespace, service, pod) (inference_model_loaded{${SEL}}) == 0`), for: "20m" });
+    expect(alert(g, "InferenceCpuHigh").expr).toMatch(/\n> 0\.8\n\)$/);
+    expect(alert(g, "InferencePodRestarting").expr).toMatch(/ > 5\n\)$/);
   });
 
   test("no traffic-stopped alert when switched off, no HPA alert without an HPA, no team label without a team", () => {
@@ -204,7 +219,7 @@ describe("inference rules for the presets", () => {
       annotations: { summary: "Mean latency above 1s." },
     });
     expect(alert(g, "InferenceSlowUnderLoad").expr).toBe(`${mean} > 3\nand\n${rate} > 10`);
-    expect(alert(g, "InferenceQueueBacklog").expr).toBe(`max by (namespace, service, pod) (nv_inference_pending_request_count{${sel}}) > 10`);
+    expect(alert(g, "InferenceQueueBacklog").expr).toBe(ON_NODE(`max by (namespace, service, pod) (nv_inference_pending_request_count{${sel}}) > 10`, "llm"));
   });
 });
 
