@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "fs";
+import { existsSync, readFileSync, statSync } from "fs";
 import { extname } from "path";
-import { parse as parseYaml } from "yaml";
+import { parseDocument } from "yaml";
 import { GpuAmiType } from "../lib/cluster/gpu-node-group";
 import { NatGatewayMode, validateNetwork } from "../lib/cluster/eks-network";
 import { checkClusterName, checkKubernetesVersion } from "../lib/cluster/cluster-validation";
@@ -193,6 +193,7 @@ function checkShape(source: string, path: string, value: Json, shape: Kind | Sha
     const ok =
       shape === "string[]" ? Array.isArray(value) && value.every((v) => typeof v === "string")
       : shape === "map" ? isObject(value) && Object.values(value).every((v) => typeof v === "string")
+      : shape === "number" ? typeof value === "number" && Number.isFinite(value)
       : typeof value === shape;
     if (!ok) fail(`must be ${shape === "map" ? "a map of strings" : shape === "string[]" ? "a list of strings" : `a ${shape}`}`);
     return;
@@ -209,15 +210,66 @@ function checkShape(source: string, path: string, value: Json, shape: Kind | Sha
   }
 }
 
-/** Reads a JSON or YAML config file. */
+/** Reads a JSON or YAML config file; malformed text is an error naming the file and the position. */
 export function readConfigFile(path: string): JsonObject {
   if (!existsSync(path)) {
     throw new PlatformConfigError("config", "GPU_PLATFORM_CONFIG", path, "must name an existing JSON or YAML file");
   }
-  const text = readFileSync(path, "utf8");
-  const parsed = (extname(path) === ".json" ? JSON.parse(text) : parseYaml(text)) as Json;
+  if (statSync(path).isDirectory()) {
+    throw new PlatformConfigError("config", "GPU_PLATFORM_CONFIG", path, "must name a JSON or YAML file, not a directory");
+  }
+  // A byte-order mark is how some editors start UTF-8 files; it is not part of the settings.
+  const text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
+  if (text.trim() === "") {
+    throw new PlatformConfigError(path, "(file)", "", "must hold an object of settings ({} for none), but the file is empty");
+  }
+  const parsed = extname(path) === ".json" ? parseJsonFile(path, text) : parseYamlFile(path, text);
   if (!isObject(parsed)) throw new PlatformConfigError(path, "(file)", parsed, "must hold an object of settings");
   return parsed;
+}
+
+class ConfigSyntaxError extends PlatformConfigError {
+  constructor(path: string, line: number, column: number, problem: string) {
+    super(`${path}:${line}:${column}`, "(syntax)", undefined, problem);
+    this.message = `${path}:${line}:${column}: ${problem}`;
+  }
+}
+
+function lineAndColumn(text: string, offset: number): [number, number] {
+  const before = text.slice(0, offset).split("\n");
+  return [before.length, before[before.length - 1].length + 1];
+}
+
+function parseJsonFile(path: string, text: string): Json {
+  try {
+    return JSON.parse(text) as Json;
+  } catch (e) {
+    const message = (e as Error).message;
+    const at = /position (\d+)/.exec(message);
+    const [line, column] = at ? lineAndColumn(text, Number(at[1])) : [1, 1];
+    throw new ConfigSyntaxError(path, line, column, `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}`);
+  }
+}
+
+/** YAML 1.2 with merge keys (<<) supported, duplicate keys rejected, and aliases bounded. */
+function parseYamlFile(path: string, text: string): Json {
+  let doc;
+  try {
+    doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: false });
+  } catch (e) {
+    throw new ConfigSyntaxError(path, 1, 1, `cannot be read as YAML: ${(e as Error).message}`);
+  }
+  const first = doc.errors[0];
+  if (first) {
+    const [line, column] = lineAndColumn(text, first.pos[0]);
+    throw new ConfigSyntaxError(path, line, column, `invalid YAML: ${first.message.split("\n")[0]}`);
+  }
+  try {
+    // maxAliasCount stops a "billion laughs" document from expanding into gigabytes.
+    return doc.toJS({ maxAliasCount: 100 }) as Json;
+  } catch (e) {
+    throw new ConfigSyntaxError(path, 1, 1, `cannot be read as YAML: ${(e as Error).message}`);
+  }
 }
 
 /** Environment variables the app reads, each overriding the config file. */

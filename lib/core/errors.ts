@@ -22,6 +22,8 @@ export class PlatformConfigError extends Error {
 export function formatValue(value: unknown): string {
   if (value === undefined) return "undefined";
   if (typeof value === "string") return JSON.stringify(value);
+  // JSON would print null for these; YAML's .inf and .nan arrive as them.
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   try {
     return JSON.stringify(value);
   } catch {
