@@ -4,7 +4,7 @@ import { Construct } from "constructs";
 import { PlatformConfigError } from "../core/errors";
 import { checkDns1123Label, checkIntRange } from "../core/validate";
 import { GPU_TAINT, IGpuPool, gpuPoolLabels } from "../gpu/gpu-pool";
-import { NVIDIA_GPU_FAMILIES, isNvidiaGpuInstanceType } from "../gpu/gpu-instance-types";
+import { NVIDIA_GPU_FAMILIES, NvidiaGpuFamily, gpusPerInstance, instanceFamily, isNvidiaGpuInstanceType, knownSizes } from "../gpu/gpu-instance-types";
 import { Taint } from "../gpu/kubernetes-scheduling";
 import { GPU_AMI_KUBERNETES_VERSIONS } from "../versions";
 import { NodeGroupPlacement } from "./cluster-ref";
@@ -62,6 +62,14 @@ export class GpuNodeGroup extends Construct implements IGpuPool {
   /** Bottlerocket's NVIDIA variants ship the device plugin on the host; AL2023 needs the chart. */
   public readonly devicePlugin: "chart" | "host";
   public readonly nodeGroup: EksNodeGroup;
+  /** `maxSize`: the most nodes the group can have. */
+  public readonly maxNodes: number;
+  /**
+   * Physical GPUs of the smallest instance type listed (a pool of g6.xlarge and g6.12xlarge counts
+   * 1 per node, since either may come). Time-slicing configured in the device plugin is not
+   * counted: the node group does not see it, so capacity checks stay on the safe side.
+   */
+  public readonly gpusPerNode: number;
 
   constructor(scope: Construct, id: string, props: GpuNodeGroupProps) {
     super(scope, id);
@@ -89,7 +97,17 @@ export class GpuNodeGroup extends Construct implements IGpuPool {
           `must be an NVIDIA GPU instance type of a family the EKS GPU AMIs support (${NVIDIA_GPU_FAMILIES.join(", ")})`,
         );
       }
+      if (gpusPerInstance(type) === undefined) {
+        const family = instanceFamily(type) as NvidiaGpuFamily;
+        throw new PlatformConfigError(
+          this,
+          `instanceTypes[${i}]`,
+          type,
+          `must be a ${family} size whose GPU count is known (${knownSizes(family).map((s) => `${family}.${s}`).join(", ")})`,
+        );
+      }
     });
+    this.gpusPerNode = Math.min(...props.instanceTypes.map((type) => gpusPerInstance(type)!));
     if (this.capacityType === "SPOT" && props.instanceTypes.length < 2) {
       Annotations.of(this).addWarning(
         `GPU pool '${props.poolName}' is SPOT with a single instance type (${props.instanceTypes[0]}): one capacity pool is often exhausted; list several GPU instance types.`,
@@ -108,6 +126,7 @@ export class GpuNodeGroup extends Construct implements IGpuPool {
       checkIntRange(this, "hostTimeSlicingReplicas", props.hostTimeSlicingReplicas, 2, 64);
     }
     checkScaling(this, { minSize, maxSize, desiredSize });
+    this.maxNodes = maxSize;
     checkIntRange(this, "diskSizeGiB", diskSizeGiB, 20, 16384);
     checkKubernetesVersion(this, "cluster.kubernetesVersion", props.cluster.kubernetesVersion, GPU_AMI_KUBERNETES_VERSIONS[this.amiType], `for amiType ${this.amiType}`);
 

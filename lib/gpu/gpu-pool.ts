@@ -1,3 +1,4 @@
+import { checkIntRange } from "../core/validate";
 import { NodeAffinity, Taint, Toleration, tolerationsFor } from "./kubernetes-scheduling";
 
 /** The taint every GPU pool carries, so only pods that ask for GPUs land on GPU nodes. */
@@ -48,16 +49,32 @@ export interface ExistingGpuPoolOptions {
   readonly taints?: readonly Taint[];
   /** "host" for Bottlerocket NVIDIA nodes, which run the device plugin themselves. @default "chart" */
   readonly devicePlugin?: "chart" | "host";
+  /** Most nodes the pool can have (its node group's maximum size). @default - unknown: capacity checks are skipped */
+  readonly maxNodes?: number;
+  /**
+   * `nvidia.com/gpu` each node offers: the smallest instance type's GPUs, times the time-slicing
+   * replicas where GPUs are shared. @default - unknown: capacity checks are skipped
+   */
+  readonly gpusPerNode?: number;
+  /** Whether a node autoscaler adds nodes to the pool, up to `maxNodes`, for Pending pods. @default false */
+  readonly autoscaled?: boolean;
 }
 
 export class GpuPool {
   /** A GPU pool of an existing cluster, described by its labels and taints. */
   public static fromExisting(options: ExistingGpuPoolOptions): IGpuPool {
+    const scope = `GpuPool ${options.poolName}`;
+    if (options.maxNodes !== undefined) checkIntRange(scope, "maxNodes", options.maxNodes, 1, 100_000);
+    // 8 GPUs per node, each shared by at most 64 time-slicing replicas.
+    if (options.gpusPerNode !== undefined) checkIntRange(scope, "gpusPerNode", options.gpusPerNode, 1, 512);
     return {
       poolName: options.poolName,
       nodeLabels: options.nodeLabels ?? gpuPoolLabels(options.poolName),
       taints: options.taints ?? [GPU_TAINT],
       devicePlugin: options.devicePlugin ?? "chart",
+      ...(options.maxNodes !== undefined && { maxNodes: options.maxNodes }),
+      ...(options.gpusPerNode !== undefined && { gpusPerNode: options.gpusPerNode }),
+      ...(options.autoscaled !== undefined && { autoscaled: options.autoscaled }),
     };
   }
 

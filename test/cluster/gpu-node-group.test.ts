@@ -68,7 +68,40 @@ describe("GpuNodeGroup", () => {
     }
   });
 
+  describe("capacity", () => {
+    test("maxNodes is maxSize; gpusPerNode is the smallest listed instance's GPU count", () => {
+      expect(pool().group).toMatchObject({ maxNodes: 4, gpusPerNode: 1 });
+      expect(pool({ instanceTypes: ["g5.12xlarge", "g6.48xlarge"], maxSize: 3 }).group).toMatchObject({ maxNodes: 3, gpusPerNode: 4 });
+      expect(pool({ instanceTypes: ["g6.xlarge", "g6e.12xlarge"] }).group.gpusPerNode).toBe(1);
+    });
+
+    test.each([
+      ["g4dn.12xlarge", 4],
+      ["g4dn.metal", 8],
+      ["g5.48xlarge", 8],
+      ["g6e.24xlarge", 4],
+      ["g6f.large", 1],
+      ["gr6f.4xlarge", 1],
+      ["g7e.12xlarge", 2],
+      ["p3.8xlarge", 4],
+      ["p4de.24xlarge", 8],
+      ["p5.4xlarge", 1],
+      ["p6-b300.48xlarge", 8],
+    ])("%s offers %i nvidia.com/gpu", (type, gpus) => {
+      expect(pool({ instanceTypes: [type] }).group.gpusPerNode).toBe(gpus);
+    });
+  });
+
   describe("bad input", () => {
+    test("a size whose GPU count is unknown is rejected, not guessed", () => {
+      expect(() => pool({ instanceTypes: ["g5.xlarge", "g5.banana"] })).toThrow(
+        `test/pool: 'instanceTypes[1]' must be a g5 size whose GPU count is known (g5.xlarge, g5.2xlarge, g5.4xlarge, g5.8xlarge, g5.16xlarge, g5.12xlarge, g5.24xlarge, g5.48xlarge), got "g5.banana"`,
+      );
+      expect(() => pool({ instanceTypes: ["p5e.4xlarge"] })).toThrow(
+        `test/pool: 'instanceTypes[0]' must be a p5e size whose GPU count is known (p5e.48xlarge), got "p5e.4xlarge"`,
+      );
+    });
+
     test.each([
       ["m5.large", "a CPU instance"],
       ["g4ad.xlarge", "an AMD GPU"],
