@@ -30,6 +30,15 @@ export interface InferenceConfig {
   readonly image: string;
   /** GPU pool it runs on. @default - the first GPU pool */
   readonly gpuPool?: string;
+  /**
+   * A second GPU pool the service may also run on when its own is full (the primary stays
+   * preferred); capacity checks count both.
+   * @default - with the default GPU pools, the one that is not `gpuPool` (so the HPA's 10
+   * replicas fit: 6 on-demand plus 8 spot GPUs); with pools of your own, none
+   */
+  readonly overflowPool?: string;
+  /** Most replicas the HPA may run; must fit the pools' GPUs. @default 10 */
+  readonly maxReplicas?: number;
 }
 
 /**
@@ -123,7 +132,8 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   systemPool: { instanceTypes: ["m6i.xlarge"], minSize: 3, maxSize: 6, desiredSize: 3, diskSizeGiB: 100 },
   tags: { "managed-by": "cdktf", project: "gpu-inference-platform" },
   devicePlugin: {},
-  inference: { image: PLACEHOLDER_INFERENCE_IMAGE },
+  // The on-demand pool alone (6 GPUs) cannot hold the HPA's 10 replicas: the spot pool takes the rest.
+  inference: { image: PLACEHOLDER_INFERENCE_IMAGE, overflowPool: "g6-spot" },
   alerting: {},
 };
 
@@ -152,7 +162,7 @@ const INPUT_SHAPE: Shape = {
   systemPool: { instanceTypes: "string[]", minSize: "number", maxSize: "number", desiredSize: "number", diskSizeGiB: "number" },
   tags: "map",
   devicePlugin: { timeSlicingReplicas: "number" },
-  inference: { image: "string", gpuPool: "string" },
+  inference: { image: "string", gpuPool: "string", overflowPool: "string", maxReplicas: "number" },
   alerting: { slackWebhookUrl: "string", pagerdutyRoutingKey: "string" },
 };
 
@@ -408,7 +418,7 @@ export function resolveConfig(input: JsonObject): PlatformConfig {
     systemPool: { ...DEFAULT_CONFIG.systemPool, ...((input.systemPool ?? {}) as Partial<SystemPoolConfig>) },
     tags: { ...DEFAULT_CONFIG.tags, ...((input.tags ?? {}) as Record<string, string>) },
     devicePlugin: (input.devicePlugin ?? {}) as { timeSlicingReplicas?: number },
-    inference: resolveInference(src, (input.inference ?? {}) as JsonObject, pools),
+    inference: resolveInference(src, (input.inference ?? {}) as JsonObject, pools, input.gpuPools === undefined),
     alerting: resolveAlerting((input.alerting ?? {}) as AlertingConfig),
   };
 }
@@ -418,10 +428,26 @@ function resolveAlerting(alerting: AlertingConfig): AlertingConfig {
   return alerting;
 }
 
-function resolveInference(src: string, input: JsonObject, pools: readonly GpuPoolConfig[]): InferenceConfig {
+function resolveInference(src: string, input: JsonObject, pools: readonly GpuPoolConfig[], defaultPools: boolean): InferenceConfig {
+  const names = pools.map((p) => p.name);
   const gpuPool = input.gpuPool as string | undefined;
-  if (gpuPool !== undefined && !pools.some((p) => p.name === gpuPool)) {
-    throw new PlatformConfigError(src, "inference.gpuPool", gpuPool, `must name one of the GPU pools (${pools.map((p) => p.name).join(", ")})`);
+  if (gpuPool !== undefined && !names.includes(gpuPool)) {
+    throw new PlatformConfigError(src, "inference.gpuPool", gpuPool, `must name one of the GPU pools (${names.join(", ")})`);
   }
-  return { image: (input.image as string) ?? PLACEHOLDER_INFERENCE_IMAGE, ...(gpuPool && { gpuPool }) };
+  const primary = gpuPool ?? names[0];
+  // The default pools are made for each other: the HPA's maximum needs both.
+  const overflowPool = (input.overflowPool as string | undefined) ?? (defaultPools ? names.find((n) => n !== primary) : undefined);
+  if (overflowPool !== undefined && !names.includes(overflowPool)) {
+    throw new PlatformConfigError(src, "inference.overflowPool", overflowPool, `must name one of the GPU pools (${names.join(", ")})`);
+  }
+  if (overflowPool === primary) {
+    throw new PlatformConfigError(src, "inference.overflowPool", overflowPool, `must differ from the pool the service runs on (${primary})`);
+  }
+  const maxReplicas = input.maxReplicas as number | undefined;
+  return {
+    image: (input.image as string) ?? PLACEHOLDER_INFERENCE_IMAGE,
+    ...(gpuPool && { gpuPool }),
+    ...(overflowPool && { overflowPool }),
+    ...(maxReplicas !== undefined && { maxReplicas }),
+  };
 }

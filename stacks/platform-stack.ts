@@ -120,6 +120,8 @@ export class PlatformStack extends TerraformStack {
       namespace: namespaceRefOf(this.namespaces.inference, "inference"),
       image: props.inference.image,
       gpuPool: props.inference.gpuPool ?? props.gpuPools[0].poolName,
+      overflowPool: props.inference.overflowPool,
+      ...(props.inference.maxReplicas !== undefined && { autoscaling: { maxReplicas: props.inference.maxReplicas } }),
       pools: props.gpuPools,
       catalog: this.catalog,
       // 99.5% of requests succeed and 95% finish within 1 s (a bound of prometheus_client's default buckets).

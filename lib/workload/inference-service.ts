@@ -1,6 +1,7 @@
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { HorizontalPodAutoscalerV2 } from "@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
+import { Lazy } from "cdktf";
 import { Construct } from "constructs";
 import { MetricContract } from "../contracts/metric-contract";
 import { MonitoringCatalog } from "../contracts/monitoring-catalog";
@@ -14,9 +15,11 @@ import { registerPodsMetricConsumer } from "./private/autoscaling-agreement";
 import { buildDeployment } from "./private/deployment";
 import { buildDisruptionBudget } from "./private/disruption-budget";
 import { buildHpa } from "./private/hpa";
+import { GpuDemand, capacityErrors, gpuDemandsOfApp, registerGpuDemand } from "./private/gpu-capacity";
 import { buildModelClaim } from "./private/model-claim";
 import { buildNetworkPolicy } from "./private/network-policy";
 import { METRICS_PORT_NAME, SERVING_PORT_NAME } from "./private/pod-template";
+import { RolloutStrategy, chooseRollout, rolloutErrors } from "./private/rollout";
 import { buildService } from "./private/service";
 import { buildServiceAccount } from "./private/service-account";
 import { resolveInferenceSettings } from "./private/settings";
@@ -122,6 +125,29 @@ export interface TopologySpreadOptions {
   readonly zones?: "required" | "preferred";
 }
 
+/**
+ * A rollout strategy set by hand. Each surge pod needs `gpus` free GPUs; each unavailable pod is
+ * one fewer serving. Fields left out are 0.
+ */
+export interface RolloutOptions {
+  /** Pods started above the desired count before old ones stop. @default 0 */
+  readonly maxSurge?: number;
+  /** Pods stopped below the desired count before their replacements are ready. @default 0 */
+  readonly maxUnavailable?: number;
+}
+
+/**
+ * The PodDisruptionBudget: how many pods a node drain (node group upgrade, scale-down) may evict
+ * at once. Set one of the two; it must allow at least one eviction at the fewest pods, else
+ * drains never finish.
+ */
+export interface DisruptionBudgetOptions {
+  /** @default 1 (when minAvailable is unset) */
+  readonly maxUnavailable?: number;
+  /** @default - unset: maxUnavailable applies */
+  readonly minAvailable?: number;
+}
+
 export interface InferenceServiceOptions {
   /** Name of the Deployment, Service, HPA and everything else; a DNS-1123 label. */
   readonly name: string;
@@ -161,6 +187,12 @@ export interface InferenceServiceOptions {
    * @default - the platform's only pool (an error when it has several)
    */
   readonly gpuPool?: IGpuPool | string;
+  /**
+   * A second pool the pods may also run on, e.g. a spot pool: the primary is preferred, the
+   * overflow pool takes what does not fit there, and capacity checks count both.
+   * @default - none: the primary pool only
+   */
+  readonly overflowPool?: IGpuPool | string;
   /** `nvidia.com/gpu` per pod, requests == limits. @default 1 */
   readonly gpus?: number;
   /** CPU and memory of the server container. @default - requests and limits 2 CPU / 8Gi (Guaranteed QoS) */
@@ -183,6 +215,15 @@ export interface InferenceServiceOptions {
   readonly autoscaling?: InferenceAutoscalingOptions | false;
   /** @default - required across nodes, preferred across zones */
   readonly spread?: TopologySpreadOptions;
+  /**
+   * Rollout strategy. Checked at synth: it must be able to finish (a surge-only rollout needs a
+   * free GPU for its surge pod while the services run at their peak).
+   * @default - from the pools: { maxSurge: 1, maxUnavailable: 0 } where every pool is autoscaled
+   * and has room for one more pod at the peak, else { maxSurge: 0, maxUnavailable: 1 }
+   */
+  readonly rollout?: RolloutOptions;
+  /** @default { maxUnavailable: 1 } */
+  readonly disruptionBudget?: DisruptionBudgetOptions;
   /**
    * Namespaces whose pods may call the serving port. Calls from outside the cluster arrive through
    * an ingress controller's namespace; an NLB in IP mode targets pods directly and is not a
@@ -221,6 +262,7 @@ export interface InferenceServiceProps extends InferenceServiceOptions {
 }
 
 export { DEFAULT_INFERENCE_NAMESPACE } from "./private/settings";
+export type { RolloutStrategy } from "./private/rollout";
 
 /**
  * A model server on a GPU pool, watched and autoscaled by the platform: Deployment, Service,
@@ -231,12 +273,17 @@ export class InferenceService extends Construct {
   public readonly name: string;
   public readonly namespace: string;
   public readonly pool: IGpuPool;
+  /** Second pool the pods may run on; undefined without one. */
+  public readonly overflowPool?: IGpuPool;
   public readonly contract: MetricContract;
   /** Custom metric the HPA scales on; undefined without autoscaling. */
   public readonly autoscalingMetricName?: string;
   public readonly deployment: DeploymentV1;
   public readonly service: ServiceV1;
   public readonly hpa?: HorizontalPodAutoscalerV2;
+
+  private readonly gpuDemand: GpuDemand;
+  private readonly explicitRollout?: RolloutStrategy;
 
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
@@ -245,12 +292,28 @@ export class InferenceService extends Construct {
     this.name = s.name;
     this.namespace = s.namespace;
     this.pool = s.pool;
+    this.overflowPool = s.overflowPool;
     this.contract = s.contract;
+    this.gpuDemand = s.gpuDemand;
+    this.explicitRollout = s.rollout;
+    // Checks across services: at synth, once every service on the same pools exists.
+    registerGpuDemand(this, s.gpuDemand);
+    this.node.addValidation({
+      validate: () => {
+        const all = gpuDemandsOfApp(this);
+        return [...capacityErrors(this.node.path, s.gpuDemand, all), ...rolloutErrors(this.node.path, s.gpuDemand, all, s.rollout)];
+      },
+    });
 
     // Build.
     const serviceAccount = buildServiceAccount(this, s);
     const claimName = buildModelClaim(this, s);
-    this.deployment = buildDeployment(this, s, { serviceAccountName: serviceAccount.metadata.name, claimName });
+    // Other services on the same pools may be added later: the strategy is chosen at synth.
+    const rollingUpdate = {
+      maxSurge: Lazy.stringValue({ produce: () => String(this.rolloutStrategy.maxSurge) }),
+      maxUnavailable: Lazy.stringValue({ produce: () => String(this.rolloutStrategy.maxUnavailable) }),
+    };
+    this.deployment = buildDeployment(this, s, { serviceAccountName: serviceAccount.metadata.name, claimName, rollingUpdate });
     this.service = buildService(this, s);
     buildDisruptionBudget(this, s);
     buildNetworkPolicy(this, s);
@@ -277,5 +340,14 @@ export class InferenceService extends Construct {
       slos: s.slos,
       team: s.team,
     });
+  }
+
+  /**
+   * The Deployment's rollout strategy: `rollout` when set, else surge where the pools provably
+   * have a spare GPU at the peak of every service on them, else one pod replaced at a time.
+   * Final once every service of the app exists (it counts them).
+   */
+  public get rolloutStrategy(): RolloutStrategy {
+    return chooseRollout(this.gpuDemand, gpuDemandsOfApp(this), this.explicitRollout);
   }
 }

@@ -1,6 +1,7 @@
 import { parse } from "yaml";
 import { Testing } from "cdktf";
 import { buildApp } from "../../stacks/app";
+import { IGpuPool } from "../../lib/gpu/gpu-pool";
 import { DEFAULT_CONFIG } from "../../stacks/config";
 import { resourceAt, resourcesOf, synthDefaultApp } from "../support/synth";
 
@@ -190,6 +191,22 @@ describe("default app: platform stack", () => {
     expect(text).toContain('"g5-ondemand"');
     expect(Object.values(resourcesOf(platform, "kubernetes_horizontal_pod_autoscaler_v2"))).toHaveLength(1);
     expect(resourceAt(platform, "helm_release", "prometheus-adapter/chart/release").chart).toBe("prometheus-adapter");
+  });
+
+  test("the inference server may overflow to the spot pool, prefers on-demand, and rolls out within its pools' capacity", () => {
+    const deployment = Object.values(resourcesOf(platform, "kubernetes_deployment_v1"))[0] as {
+      spec: { strategy: unknown; template: { spec: { affinity: { node_affinity: Record<string, unknown> } } } };
+    };
+    const affinity = JSON.stringify(deployment.spec.template.spec.affinity.node_affinity);
+    expect(affinity).toMatch(/"preferred_during_scheduling_ignored_during_execution":\[\{"preference":\{"match_expressions":\[\{"key":"gpu-platform.io\/pool","operator":"In","values":\["g5-ondemand"\]/);
+    expect(affinity).toContain('"values":["g6-spot"]');
+    // Surge where a node autoscaler manages both pools (10 + 1 pods on 6 + 8 GPUs), else one pod at a time.
+    const pools: readonly IGpuPool[] = buildApp(DEFAULT_CONFIG, Testing.app()).cluster.gpuPools;
+    const autoscaled = pools.every((p) => p.autoscaled === true);
+    expect(deployment.spec.strategy).toEqual({
+      type: "RollingUpdate",
+      rolling_update: autoscaled ? { max_surge: "1", max_unavailable: "0" } : { max_surge: "0", max_unavailable: "1" },
+    });
   });
 
   test("state stays relative to the stack directory: no machine path in the plan", () => {

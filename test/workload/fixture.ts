@@ -4,7 +4,7 @@ import { TerraformStack, Testing } from "cdktf";
 import { parse } from "yaml";
 import { MonitoringCatalog } from "../../lib/contracts/monitoring-catalog";
 import { monitoringLabelContract } from "../../lib/contracts/monitoring-labels";
-import { GpuPool, IGpuPool } from "../../lib/gpu/gpu-pool";
+import { ExistingGpuPoolOptions, GpuPool, IGpuPool } from "../../lib/gpu/gpu-pool";
 import { InferenceService, InferenceServiceOptions } from "../../lib/workload/inference-service";
 
 /** Labels of the system pool's nodes, as SystemNodeGroup sets them. */
@@ -17,14 +17,19 @@ export interface PlatformFixture {
   readonly allPools: readonly IGpuPool[];
 }
 
-/** A platform stack (Kubernetes + Helm providers) with two GPU pools of an existing cluster. */
-export function platform(): PlatformFixture {
+/**
+ * A platform stack (Kubernetes + Helm providers) with two GPU pools of an existing cluster,
+ * of unknown capacity unless options say otherwise.
+ */
+export function platform(
+  options: { readonly a10g?: Partial<ExistingGpuPoolOptions>; readonly l4?: Partial<ExistingGpuPoolOptions> } = {},
+): PlatformFixture {
   const stack = new TerraformStack(Testing.app(), "platform");
   const kubernetes = { configPath: "~/.kube/config" };
   new KubernetesProvider(stack, "kubernetes", kubernetes);
   new HelmProvider(stack, "helm", { kubernetes });
-  const a10g = GpuPool.fromExisting({ poolName: "a10g" });
-  const l4 = GpuPool.fromExisting({ poolName: "l4" });
+  const a10g = GpuPool.fromExisting({ poolName: "a10g", ...options.a10g });
+  const l4 = GpuPool.fromExisting({ poolName: "l4", ...options.l4 });
   return { stack, catalog: new MonitoringCatalog(monitoringLabelContract()), pools: { a10g, l4 }, allPools: [a10g, l4] };
 }
 

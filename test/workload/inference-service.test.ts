@@ -38,14 +38,14 @@ describe("InferenceService defaults", () => {
   service(f);
   const json = synthWithAdapter(f);
 
-  test("Deployment in namespace inference, 3 replicas owned by the HPA, no rollout wait, surge-only rollouts", () => {
+  test("Deployment in namespace inference, 3 replicas owned by the HPA, no rollout wait, one pod replaced at a time (pool of unknown capacity)", () => {
     expectResource(json, DEPLOYMENT, {
       metadata: { name: "detector", namespace: "inference" },
       wait_for_rollout: false,
       lifecycle: { ignore_changes: ["spec[0].replicas"] },
       spec: {
         replicas: "3",
-        strategy: { type: "RollingUpdate", rolling_update: { max_surge: "1", max_unavailable: "0" } },
+        strategy: { type: "RollingUpdate", rolling_update: { max_surge: "0", max_unavailable: "1" } },
       },
     });
   });

@@ -9,6 +9,8 @@ export interface DeploymentInputs {
   readonly serviceAccountName: string;
   /** Name of the model claim created beside the Deployment, for `newClaim` model volumes. */
   readonly claimName?: string;
+  /** maxSurge and maxUnavailable, possibly resolved only at synth. */
+  readonly rollingUpdate: { readonly maxSurge: string; readonly maxUnavailable: string };
 }
 
 /** The GPU Deployment; with autoscaling the HPA owns the replica count once it exists. */
@@ -21,8 +23,7 @@ export function buildDeployment(scope: Construct, s: InferenceSettings, inputs: 
       replicas: String(s.initialReplicas),
       revisionHistoryLimit: 5,
       selector: { matchLabels: { ...s.selectorLabels } },
-      // Never below the current capacity during a rollout; the surge pod needs one spare GPU.
-      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "1", maxUnavailable: "0" } },
+      strategy: { type: "RollingUpdate", rollingUpdate: { ...inputs.rollingUpdate } },
       template: {
         metadata: { labels: { ...s.labels } },
         spec: inferencePodSpec({
@@ -40,7 +41,9 @@ export function buildDeployment(scope: Construct, s: InferenceSettings, inputs: 
           liveness: s.probes.liveness,
           preStopSleepSeconds: s.preStopSleepSeconds,
           terminationGracePeriodSeconds: s.terminationGracePeriodSeconds,
-          scheduling: schedulingForPools([s.pool]),
+          // Required: the primary or the overflow pool; preferred: the primary.
+          scheduling: schedulingForPools(s.overflowPool ? [s.pool, s.overflowPool] : [s.pool]),
+          preferredNodeLabels: s.overflowPool ? s.pool.nodeLabels : undefined,
           spreadNodes: s.spreadNodes,
           spreadZones: s.spreadZones,
           runAsUser: s.runAsUser,

@@ -2,11 +2,15 @@ import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disrup
 import { Construct } from "constructs";
 import { InferenceSettings, objectMeta } from "./settings";
 
-/** PodDisruptionBudget: node drains (upgrades, scale-down) evict at most one pod at a time. */
+/** PodDisruptionBudget: how many pods node drains (upgrades, scale-down) may evict at once. */
 export function buildDisruptionBudget(scope: Construct, s: InferenceSettings): PodDisruptionBudgetV1 {
   return new PodDisruptionBudgetV1(scope, "pdb", {
     dependsOn: s.dependsOn,
     metadata: objectMeta(s),
-    spec: { maxUnavailable: "1", selector: { matchLabels: { ...s.selectorLabels } } },
+    spec: {
+      ...("maxUnavailable" in s.disruptionBudget
+        ? { maxUnavailable: String(s.disruptionBudget.maxUnavailable) }
+        : { minAvailable: String(s.disruptionBudget.minAvailable) }),
+      selector: { matchLabels: { ...s.selectorLabels } } },
   });
 }

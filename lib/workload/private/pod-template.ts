@@ -63,6 +63,8 @@ export interface PodTemplateSettings {
   readonly preStopSleepSeconds: number;
   readonly terminationGracePeriodSeconds: number;
   readonly scheduling: GpuPoolScheduling;
+  /** Node labels the scheduler should prefer among the required pools. @default - no preference */
+  readonly preferredNodeLabels?: Readonly<Record<string, string>>;
   readonly spreadNodes: "required" | "preferred";
   readonly spreadZones: "required" | "preferred";
   readonly runAsUser: number;
@@ -216,6 +218,14 @@ export function inferencePodSpec(s: PodTemplateSettings): DeploymentV1SpecTempla
     toleration: s.scheduling.tolerations.map((t) => ({ key: t.key, operator: t.operator, value: t.value, effect: t.effect })),
     affinity: {
       nodeAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: s.preferredNodeLabels && [
+          {
+            weight: 100,
+            preference: {
+              matchExpressions: Object.entries(s.preferredNodeLabels).map(([key, value]) => ({ key, operator: "In", values: [value] })),
+            },
+          },
+        ],
         requiredDuringSchedulingIgnoredDuringExecution: {
           nodeSelectorTerm: s.scheduling.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.map(
             (term) => ({

@@ -7,10 +7,12 @@ import { ResourceRequirements } from "../../core/kubernetes-types";
 import { namespaceDependencies, toNamespaceRef } from "../../core/namespace-ref";
 import { checkDns1123Label, checkIntRange, isToken } from "../../core/validate";
 import { IGpuPool } from "../../gpu/gpu-pool";
-import type { HttpProbeOptions, InferenceServiceProps, ModelOptions } from "../inference-service";
+import type { DisruptionBudgetOptions, HttpProbeOptions, InferenceServiceProps, ModelOptions, RolloutOptions } from "../inference-service";
 import { ModelVolumeSource } from "../model-volume";
+import { GpuDemand } from "./gpu-capacity";
 import { HttpProbe, InitContainerSpec, METRICS_PORT_NAME, SERVING_PORT_NAME } from "./pod-template";
 import { parseQuantity } from "./quantity";
+import { RolloutStrategy } from "./rollout";
 
 /**
  * InferenceService's props with every default applied and every check passed: the one input
@@ -36,6 +38,13 @@ export interface InferenceSettings {
   readonly gpus: number;
   readonly resources: ResourceRequirements;
   readonly pool: IGpuPool;
+  /** Second pool the pods may run on; the primary is preferred. */
+  readonly overflowPool?: IGpuPool;
+  /** What the service asks of its pools at its peak, for the capacity and rollout checks. */
+  readonly gpuDemand: GpuDemand;
+  /** The rollout strategy set by hand; undefined: chosen from the pools at synth. */
+  readonly rollout?: RolloutStrategy;
+  readonly disruptionBudget: { readonly maxUnavailable: number } | { readonly minAvailable: number };
   /** Replica count the Deployment is created with: `replicas`, or the HPA's minimum. */
   readonly initialReplicas: number;
   readonly autoscaling?: ResolvedAutoscaling;
@@ -135,7 +144,21 @@ export function resolveInferenceSettings(scope: Construct, props: InferenceServi
     }
   }
   checkIntRange(scope, "gpus", gpus, 1, MAX_GPUS_PER_POD);
-  const pool = resolvePool(scope, props.gpuPool, props.pools);
+  const pool = resolvePool(scope, "gpuPool", props.gpuPool, props.pools);
+  const overflowPool = props.overflowPool === undefined ? undefined : resolvePool(scope, "overflowPool", props.overflowPool, props.pools);
+  if (overflowPool === pool) {
+    throw new PlatformConfigError(scope, "overflowPool", pool.poolName, "must differ from gpuPool; leave it unset to run on one pool");
+  }
+  for (const [prop, p] of [["gpuPool", pool], ["overflowPool", overflowPool]] as const) {
+    if (p?.gpusPerNode !== undefined && gpus > p.gpusPerNode) {
+      throw new PlatformConfigError(
+        scope,
+        "gpus",
+        gpus,
+        `must fit on one node of ${prop} '${p.poolName}' (${p.gpusPerNode} nvidia.com/gpu per node); a pod cannot span nodes`,
+      );
+    }
+  }
   checkRequestsWithinLimits(scope, "resources", resources);
   if (props.model?.init) checkRequestsWithinLimits(scope, "model.init.resources", initResources);
   checkIntRange(scope, "replicas", replicas, 1, 1000);
@@ -189,6 +212,18 @@ export function resolveInferenceSettings(scope: Construct, props: InferenceServi
     }
     props.allowServingFrom.forEach((ns, i) => checkDns1123Label(scope, `allowServingFrom[${i}]`, ns));
   }
+  const minPods = autoscaling ? autoscaling.minReplicas : replicas;
+  const rollout = resolveRollout(scope, props.rollout);
+  const disruptionBudget = resolveDisruptionBudget(scope, props.disruptionBudget, minPods, autoscaling ? "autoscaling.minReplicas" : "replicas");
+  const disruptionsAllowed = "maxUnavailable" in disruptionBudget ? disruptionBudget.maxUnavailable : minPods - disruptionBudget.minAvailable;
+  if (rollout && rollout.maxUnavailable > disruptionsAllowed) {
+    throw new PlatformConfigError(
+      scope,
+      "rollout.maxUnavailable",
+      rollout.maxUnavailable,
+      `must not exceed what the PodDisruptionBudget allows (${disruptionsAllowed} pod(s) down at ${minPods} pods): the rollout would break the budget's promise; raise disruptionBudget or lower rollout.maxUnavailable`,
+    );
+  }
   checkModelVolume(scope, props.model, Math.max(replicas, autoscaling ? autoscaling.maxReplicas : 1));
   validateMetricContract(scope.node.path, "metrics", contract);
 
@@ -213,6 +248,16 @@ export function resolveInferenceSettings(scope: Construct, props: InferenceServi
     gpus,
     resources,
     pool,
+    overflowPool,
+    gpuDemand: {
+      service: `${namespace.name}/${props.name}`,
+      pools: overflowPool ? [pool, overflowPool] : [pool],
+      gpusPerPod: gpus,
+      peakPods: autoscaling ? autoscaling.maxReplicas : replicas,
+      peakProp: autoscaling ? "autoscaling.maxReplicas" : "replicas",
+    },
+    rollout,
+    disruptionBudget,
     initialReplicas: autoscaling ? autoscaling.minReplicas : replicas,
     autoscaling,
     probes: {
@@ -271,17 +316,69 @@ export function resolveInferenceSettings(scope: Construct, props: InferenceServi
   };
 }
 
+/** A rollout set by hand: both 0 never progresses, and the API rejects it. */
+function resolveRollout(scope: Construct, rollout: RolloutOptions | undefined): RolloutStrategy | undefined {
+  if (rollout === undefined) return undefined;
+  const resolved = { maxSurge: rollout.maxSurge ?? 0, maxUnavailable: rollout.maxUnavailable ?? 0 };
+  checkIntRange(scope, "rollout.maxSurge", resolved.maxSurge, 0, 1000);
+  checkIntRange(scope, "rollout.maxUnavailable", resolved.maxUnavailable, 0, 1000);
+  if (resolved.maxSurge === 0 && resolved.maxUnavailable === 0) {
+    throw new PlatformConfigError(
+      scope,
+      "rollout",
+      rollout,
+      "must let a rollout progress: maxSurge and maxUnavailable cannot both be 0; use { maxUnavailable: 1 } to replace one pod at a time, or { maxSurge: 1 } where the pool has a spare GPU",
+    );
+  }
+  return resolved;
+}
+
+/** The budget must allow one eviction at the fewest pods, else node drains never finish. */
+function resolveDisruptionBudget(
+  scope: Construct,
+  budget: DisruptionBudgetOptions | undefined,
+  minPods: number,
+  minPodsProp: string,
+): { readonly maxUnavailable: number } | { readonly minAvailable: number } {
+  if (budget?.minAvailable !== undefined && budget.maxUnavailable !== undefined) {
+    throw new PlatformConfigError(scope, "disruptionBudget", budget, "must set maxUnavailable or minAvailable, not both (a PodDisruptionBudget takes one)");
+  }
+  if (budget?.minAvailable !== undefined) {
+    checkIntRange(scope, "disruptionBudget.minAvailable", budget.minAvailable, 0, 1000);
+    if (budget.minAvailable >= minPods) {
+      throw new PlatformConfigError(
+        scope,
+        "disruptionBudget.minAvailable",
+        budget.minAvailable,
+        `must be below ${minPodsProp} (${minPods}): at that count no pod could be evicted and node drains (upgrades, scale-down) would never finish`,
+      );
+    }
+    return { minAvailable: budget.minAvailable };
+  }
+  const maxUnavailable = budget?.maxUnavailable ?? 1;
+  checkIntRange(scope, "disruptionBudget.maxUnavailable", maxUnavailable, 0, 1000);
+  if (maxUnavailable === 0) {
+    throw new PlatformConfigError(
+      scope,
+      "disruptionBudget.maxUnavailable",
+      maxUnavailable,
+      "must be at least 1: a budget that allows no eviction blocks every node drain (upgrades, scale-down), which then never finishes",
+    );
+  }
+  return { maxUnavailable };
+}
+
 /** The pool by reference or by name, checked against the platform's pools. */
-function resolvePool(scope: Construct, wanted: IGpuPool | string | undefined, pools: readonly IGpuPool[]): IGpuPool {
+function resolvePool(scope: Construct, prop: string, wanted: IGpuPool | string | undefined, pools: readonly IGpuPool[]): IGpuPool {
   const names = pools.map((p) => p.poolName);
   const accepted = names.length ? `must be one of the platform's GPU pools (${names.join(", ")})` : "must be a GPU pool, but the platform has none";
   if (wanted === undefined) {
     if (pools.length === 1) return pools[0];
-    throw new PlatformConfigError(scope, "gpuPool", wanted, `${accepted}; it can be omitted only when there is exactly one`);
+    throw new PlatformConfigError(scope, prop, wanted, `${accepted}; it can be omitted only when there is exactly one`);
   }
   const name = typeof wanted === "string" ? wanted : wanted.poolName;
   const found = pools.find((p) => p.poolName === name);
-  if (!found) throw new PlatformConfigError(scope, "gpuPool", name, accepted);
+  if (!found) throw new PlatformConfigError(scope, prop, name, accepted);
   return found;
 }
 
