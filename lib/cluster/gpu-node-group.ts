@@ -65,9 +65,10 @@ export class GpuNodeGroup extends Construct implements IGpuPool {
   /** `maxSize`: the most nodes the group can have. */
   public readonly maxNodes: number;
   /**
-   * Physical GPUs of the smallest instance type listed (a pool of g6.xlarge and g6.12xlarge counts
-   * 1 per node, since either may come). Time-slicing configured in the device plugin is not
-   * counted: the node group does not see it, so capacity checks stay on the safe side.
+   * `nvidia.com/gpu` per node: the GPUs of the smallest instance type listed (a pool of g6.xlarge
+   * and g6.12xlarge counts 1, since either may come), times `hostTimeSlicingReplicas` on
+   * Bottlerocket. Time-slicing of the device plugin chart (AL2023) is not counted: the node group
+   * does not see it, so capacity checks err on the safe side there.
    */
   public readonly gpusPerNode: number;
 
@@ -107,7 +108,6 @@ export class GpuNodeGroup extends Construct implements IGpuPool {
         );
       }
     });
-    this.gpusPerNode = Math.min(...props.instanceTypes.map((type) => gpusPerInstance(type)!));
     if (this.capacityType === "SPOT" && props.instanceTypes.length < 2) {
       Annotations.of(this).addWarning(
         `GPU pool '${props.poolName}' is SPOT with a single instance type (${props.instanceTypes[0]}): one capacity pool is often exhausted; list several GPU instance types.`,
@@ -125,6 +125,7 @@ export class GpuNodeGroup extends Construct implements IGpuPool {
       }
       checkIntRange(this, "hostTimeSlicingReplicas", props.hostTimeSlicingReplicas, 2, 64);
     }
+    this.gpusPerNode = Math.min(...props.instanceTypes.map((type) => gpusPerInstance(type)!)) * (props.hostTimeSlicingReplicas ?? 1);
     checkScaling(this, { minSize, maxSize, desiredSize });
     this.maxNodes = maxSize;
     checkIntRange(this, "diskSizeGiB", diskSizeGiB, 20, 16384);

@@ -75,6 +75,11 @@ describe("GpuNodeGroup", () => {
       expect(pool({ instanceTypes: ["g6.xlarge", "g6e.12xlarge"] }).group.gpusPerNode).toBe(1);
     });
 
+    test("Bottlerocket's host time-slicing multiplies the GPUs a node offers", () => {
+      const { group } = pool({ amiType: "BOTTLEROCKET_x86_64_NVIDIA", instanceTypes: ["g5.12xlarge"], hostTimeSlicingReplicas: 4 });
+      expect(group.gpusPerNode).toBe(16);
+    });
+
     test.each([
       ["g4dn.12xlarge", 4],
       ["g4dn.metal", 8],
