@@ -32,9 +32,9 @@ export interface InferenceConfig {
   readonly gpuPool?: string;
   /**
    * A second GPU pool the service may also run on when its own is full (the primary stays
-   * preferred); capacity checks count both.
-   * @default - with the default GPU pools, the one that is not `gpuPool` (so the HPA's 10
-   * replicas fit: 6 on-demand plus 8 spot GPUs); with pools of your own, none
+   * preferred); capacity checks count both. "none" keeps the service on one pool.
+   * @default - the first other GPU pool when there are several (the default pools: the HPA's 10
+   * replicas need the 6 on-demand and the 8 spot GPUs); none with a single pool
    */
   readonly overflowPool?: string;
   /** Most replicas the HPA may run; must fit the pools' GPUs. @default 10 */
@@ -418,7 +418,7 @@ export function resolveConfig(input: JsonObject): PlatformConfig {
     systemPool: { ...DEFAULT_CONFIG.systemPool, ...((input.systemPool ?? {}) as Partial<SystemPoolConfig>) },
     tags: { ...DEFAULT_CONFIG.tags, ...((input.tags ?? {}) as Record<string, string>) },
     devicePlugin: (input.devicePlugin ?? {}) as { timeSlicingReplicas?: number },
-    inference: resolveInference(src, (input.inference ?? {}) as JsonObject, pools, input.gpuPools === undefined),
+    inference: resolveInference(src, (input.inference ?? {}) as JsonObject, pools),
     alerting: resolveAlerting((input.alerting ?? {}) as AlertingConfig),
   };
 }
@@ -428,17 +428,21 @@ function resolveAlerting(alerting: AlertingConfig): AlertingConfig {
   return alerting;
 }
 
-function resolveInference(src: string, input: JsonObject, pools: readonly GpuPoolConfig[], defaultPools: boolean): InferenceConfig {
+/** `inference.overflowPool` value that keeps the default service on one pool. */
+export const NO_OVERFLOW_POOL = "none";
+
+function resolveInference(src: string, input: JsonObject, pools: readonly GpuPoolConfig[]): InferenceConfig {
   const names = pools.map((p) => p.name);
   const gpuPool = input.gpuPool as string | undefined;
   if (gpuPool !== undefined && !names.includes(gpuPool)) {
     throw new PlatformConfigError(src, "inference.gpuPool", gpuPool, `must name one of the GPU pools (${names.join(", ")})`);
   }
   const primary = gpuPool ?? names[0];
-  // The default pools are made for each other: the HPA's maximum needs both.
-  const overflowPool = (input.overflowPool as string | undefined) ?? (defaultPools ? names.find((n) => n !== primary) : undefined);
+  // The HPA's default maximum (10) is sized for two pools, as the default ones are.
+  const wanted = (input.overflowPool as string | undefined) ?? names.find((n) => n !== primary);
+  const overflowPool = wanted === NO_OVERFLOW_POOL ? undefined : wanted;
   if (overflowPool !== undefined && !names.includes(overflowPool)) {
-    throw new PlatformConfigError(src, "inference.overflowPool", overflowPool, `must name one of the GPU pools (${names.join(", ")})`);
+    throw new PlatformConfigError(src, "inference.overflowPool", overflowPool, `must name one of the GPU pools (${names.join(", ")}) or be "${NO_OVERFLOW_POOL}"`);
   }
   if (overflowPool === primary) {
     throw new PlatformConfigError(src, "inference.overflowPool", overflowPool, `must differ from the pool the service runs on (${primary})`);

@@ -90,15 +90,22 @@ describe("configuration", () => {
     expect(deployment).toContain('"g6-spot"');
   });
 
-  test("inference overflow: the other default pool by default, none with pools of your own, or as configured", () => {
+  test("inference overflow: the first other pool by default, none on request or with a single pool", () => {
     expect(DEFAULT_CONFIG.inference.overflowPool).toBe("g6-spot");
     expect(resolveConfig({ inference: { gpuPool: "g6-spot" } }).inference).toMatchObject({ gpuPool: "g6-spot", overflowPool: "g5-ondemand" });
-    const own = [{ name: "a", instanceTypes: ["g5.xlarge"], maxSize: 10 }, { name: "b", instanceTypes: ["g6.xlarge"], maxSize: 4 }];
-    expect(resolveConfig({ gpuPools: own }).inference.overflowPool).toBeUndefined();
-    expect(resolveConfig({ gpuPools: own, inference: { overflowPool: "b", maxReplicas: 12 } }).inference).toMatchObject({ overflowPool: "b", maxReplicas: 12 });
+    const own = [
+      { name: "a", instanceTypes: ["g5.xlarge"], maxSize: 10 },
+      { name: "b", instanceTypes: ["g6.xlarge"], maxSize: 4 },
+      { name: "c", instanceTypes: ["g6.xlarge"], maxSize: 4 },
+    ];
+    expect(resolveConfig({ gpuPools: own }).inference.overflowPool).toBe("b");
+    expect(resolveConfig({ gpuPools: own, inference: { gpuPool: "b" } }).inference.overflowPool).toBe("a");
+    expect(resolveConfig({ gpuPools: own, inference: { overflowPool: "none" } }).inference.overflowPool).toBeUndefined();
+    expect(resolveConfig({ gpuPools: own.slice(0, 1) }).inference.overflowPool).toBeUndefined();
+    expect(resolveConfig({ gpuPools: own, inference: { overflowPool: "c", maxReplicas: 12 } }).inference).toMatchObject({ overflowPool: "c", maxReplicas: 12 });
   });
 
-  test("pools of your own without an overflow pool must hold the HPA's maximum", () => {
+  test("a single pool of your own must hold the HPA's maximum", () => {
     const own = [{ name: "a", instanceTypes: ["g5.xlarge"], maxSize: 4 }];
     expect(() => synthDefaultApp(resolveConfig({ gpuPools: own }))).toThrow(
       "platform/inference-server: service inference/inference-server (autoscaling.maxReplicas 10 × 1 GPU) needs up to 10 nvidia.com/gpu at the peak, but GPU pool 'a' (4 nodes × 1 GPU) holds at most 4",
@@ -127,7 +134,7 @@ describe("configuration", () => {
 
     test("an inference overflow pool that is not a GPU pool, or is the service's own pool", () => {
       expect(() => resolveConfig({ inference: { overflowPool: "h100" } })).toThrow(
-        "config: 'inference.overflowPool' must name one of the GPU pools (g5-ondemand, g6-spot), got \"h100\"",
+        "config: 'inference.overflowPool' must name one of the GPU pools (g5-ondemand, g6-spot) or be \"none\", got \"h100\"",
       );
       expect(() => resolveConfig({ inference: { overflowPool: "g5-ondemand" } })).toThrow(
         "config: 'inference.overflowPool' must differ from the pool the service runs on (g5-ondemand), got \"g5-ondemand\"",
