@@ -1,7 +1,7 @@
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { Testing } from "cdktf";
-import { GPU_TAINT } from "../../lib/gpu/gpu-pool";
+import { GPU_TAINT, GpuPool } from "../../lib/gpu/gpu-pool";
 import { PrometheusAdapter } from "../../lib/workload/prometheus-adapter";
 import { Json, PlatformFixture, SYSTEM_NODE_SELECTOR, platform, resourcesOf, service } from "./fixture";
 
@@ -226,6 +226,13 @@ describe("GPU capacity check", () => {
     const f = platform({ a10g: { maxNodes: 2 } });
     service(f, { autoscaling: { maxReplicas: 1000 } });
     expect(synthErrors(f)).toEqual([]);
+  });
+
+  test("GpuPool.fromExisting carries the capacity fields and rejects impossible ones", () => {
+    expect(GpuPool.fromExisting({ poolName: "x", maxNodes: 4, gpusPerNode: 8, autoscaled: true })).toMatchObject({ maxNodes: 4, gpusPerNode: 8, autoscaled: true });
+    expect(GpuPool.fromExisting({ poolName: "x" })).not.toHaveProperty("maxNodes");
+    expect(() => GpuPool.fromExisting({ poolName: "x", maxNodes: 0 })).toThrow("GpuPool x: 'maxNodes' must be an integer between 1 and 100000, got 0");
+    expect(() => GpuPool.fromExisting({ poolName: "x", gpusPerNode: 1.5 })).toThrow("GpuPool x: 'gpusPerNode' must be an integer between 1 and 512, got 1.5");
   });
 
   test("a pod with more GPUs than a node of its pool has is rejected at once", () => {
