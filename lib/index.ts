@@ -30,6 +30,10 @@ export * from "./platform/cluster-providers";
 export * from "./platform/gp3-storage-class";
 export * from "./platform/pinned-helm-release";
 export * from "./platform/network-policy-enforcement";
+export * from "./platform/custom-resources";
+export * from "./platform/storage-class-ref";
+export * from "./platform/ordering-check";
+export * from "./platform/ordering-validation";
 
 // Contracts between components
 export * from "./contracts/monitoring-labels";

@@ -11,7 +11,8 @@ import { GpuNodeComponents } from "../lib/gpu/gpu-node-components";
 import { ClusterProviders } from "../lib/platform/cluster-providers";
 import { Gp3StorageClass } from "../lib/platform/gp3-storage-class";
 import { addNetworkPolicyEnforcementCheck } from "../lib/platform/network-policy-enforcement";
-import { namespaceRefOf } from "../lib/core/namespace-ref";
+import { NamespaceRef, namespaceRefOf } from "../lib/core/namespace-ref";
+import { addOrderingValidation } from "../lib/platform/ordering-validation";
 import { MonitoringStack, MonitoringStackOptions } from "../lib/monitoring/monitoring-stack";
 import { InferenceService } from "../lib/workload/inference-service";
 import { PrometheusAdapter } from "../lib/workload/prometheus-adapter";
@@ -74,17 +75,9 @@ export class PlatformStack extends TerraformStack {
         }),
       ]),
     ) as Record<keyof typeof PLATFORM_NAMESPACES, NamespaceV1>;
+    // Literal names keep rules and exported files readable; the resources order the apply.
+    const ns = (name: keyof typeof PLATFORM_NAMESPACES): NamespaceRef => namespaceRefOf(this.namespaces[name], name);
     const storage = new Gp3StorageClass(this, "storage");
-
-    this.gpu = new GpuNodeComponents(this, "gpu", {
-      pools: props.gpuPools,
-      monitoringLabels: this.catalog.labels,
-      devicePlugin: {
-        namespace: this.namespaces.nvidia.metadata.name,
-        ...(props.timeSlicingReplicas !== undefined && { timeSlicing: { replicasPerGpu: props.timeSlicingReplicas } }),
-      },
-      dcgmExporter: { namespace: this.namespaces.nvidia.metadata.name },
-    });
 
     if (!props.alerting.pagerdutyRoutingKey && !props.alerting.slackWebhookUrl) {
       Annotations.of(this).addWarning(
@@ -98,12 +91,23 @@ export class PlatformStack extends TerraformStack {
       catalog: this.catalog,
       gpuPools: props.gpuPools,
       systemNodeLabels: props.systemNodeLabels,
-      storageClassName: storage.name,
-      dependsOn: [this.namespaces.monitoring, storage.resource],
+      storageClass: storage,
+      namespace: ns("monitoring"),
+    });
+    // After monitoring: the DCGM exporter's ServiceMonitor needs the CRDs kube-prometheus-stack installs.
+    this.gpu = new GpuNodeComponents(this, "gpu", {
+      pools: props.gpuPools,
+      monitoringLabels: this.catalog.labels,
+      monitoringCrds: this.monitoring.crds,
+      devicePlugin: {
+        namespace: ns("nvidia"),
+        ...(props.timeSlicingReplicas !== undefined && { timeSlicing: { replicasPerGpu: props.timeSlicingReplicas } }),
+      },
+      dcgmExporter: { namespace: ns("nvidia") },
     });
     new PrometheusAdapter(this, "prometheus-adapter", {
       catalog: this.catalog,
-      namespace: this.namespaces.monitoring.metadata.name,
+      namespace: ns("monitoring"),
       prometheusUrl: this.monitoring.prometheusUrl,
       prometheusPort: this.monitoring.prometheusPort,
       nodeSelector: props.systemNodeLabels,
@@ -116,8 +120,7 @@ export class PlatformStack extends TerraformStack {
     }
     this.inferenceServer = new InferenceService(this, "inference-server", {
       name: "inference-server",
-      // A literal name keeps rules and exported files readable; the reference orders the apply.
-      namespace: namespaceRefOf(this.namespaces.inference, "inference"),
+      namespace: ns("inference"),
       image: props.inference.image,
       gpuPool: props.inference.gpuPool ?? props.gpuPools[0].poolName,
       overflowPool: props.inference.overflowPool,
@@ -127,5 +130,8 @@ export class PlatformStack extends TerraformStack {
       // 99.5% of requests succeed and 95% finish within 1 s (a bound of prometheus_client's default buckets).
       slos: { availability: 0.995, latency: { objective: 0.95, thresholdSeconds: 1 } },
     });
+
+    // Proves on the synthesized plan that everything waits for its namespace and CRDs.
+    addOrderingValidation(this);
   }
 }

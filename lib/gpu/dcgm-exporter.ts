@@ -2,8 +2,10 @@ import { Construct } from "constructs";
 import { MonitoringLabelContract } from "../contracts/monitoring-labels";
 import { registerScrapeTarget } from "../contracts/scrape-targets";
 import { PlatformConfigError } from "../core/errors";
+import { NamespaceRef, toNamespaceRef } from "../core/namespace-ref";
 import { ResourceRequirements } from "../core/kubernetes-types";
 import { parsePrometheusDuration } from "../core/validate";
+import { CrdProvider, PROMETHEUS_OPERATOR_CRDS, existingCrds } from "../platform/custom-resources";
 import { PinnedHelmRelease } from "../platform/pinned-helm-release";
 import { CHARTS, IMAGES } from "../versions";
 import { DCGM_SERVICE_MONITOR_RELABELINGS, DcgmRelabeling } from "./dcgm-service-monitor";
@@ -31,8 +33,12 @@ export interface DcgmExporterValues {
 }
 
 export interface DcgmExporterOptions {
-  /** @default "nvidia" */
-  readonly namespace?: string;
+  /**
+   * A namespace that exists already, or a reference to the one this app creates (the release
+   * waits for it).
+   * @default "nvidia" (which must exist)
+   */
+  readonly namespace?: string | NamespaceRef;
   /** @default "15s" */
   readonly scrapeInterval?: string;
   /** @default - requests 100m CPU / 128Mi, limits 500m / 512Mi */
@@ -48,6 +54,12 @@ export interface DcgmExporterProps extends DcgmExporterOptions {
   readonly pools: readonly IGpuPool[];
   /** The labels Prometheus selects ServiceMonitors by. */
   readonly monitoringLabels: MonitoringLabelContract;
+  /**
+   * The ServiceMonitor CRD the chart's ServiceMonitor needs: `MonitoringStack.crds` (the
+   * release waits for kube-prometheus-stack, which installs it).
+   * @default - the monitoring.coreos.com CRDs exist in the cluster already
+   */
+  readonly monitoringCrds?: CrdProvider;
 }
 
 const DEFAULT_RESOURCES: ResourceRequirements = {
@@ -67,7 +79,8 @@ export class DcgmExporter extends Construct {
 
   constructor(scope: Construct, id: string, props: DcgmExporterProps) {
     super(scope, id);
-    this.namespace = props.namespace ?? "nvidia";
+    const namespace = toNamespaceRef(props.namespace ?? "nvidia");
+    this.namespace = namespace.name;
     this.scrapeInterval = props.scrapeInterval ?? "15s";
     if (props.pools.length === 0) {
       throw new PlatformConfigError(this, "pools", [], "must name at least one GPU pool");
@@ -80,8 +93,9 @@ export class DcgmExporter extends Construct {
 
     this.helm = new PinnedHelmRelease(this, "chart", {
       releaseName: "dcgm-exporter",
-      namespace: this.namespace,
+      namespace,
       chart: CHARTS.dcgmExporter,
+      createsCustomResources: [{ crds: props.monitoringCrds ?? existingCrds(PROMETHEUS_OPERATOR_CRDS), kinds: ["ServiceMonitor"] }],
       values: {
         image: IMAGES.dcgmExporter,
         tolerations,

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { MonitoringLabelContract } from "../contracts/monitoring-labels";
+import { CrdProvider } from "../platform/custom-resources";
 import { DcgmExporter, DcgmExporterOptions } from "./dcgm-exporter";
 import { IGpuPool } from "./gpu-pool";
 import { addGpuSchedulingValidation } from "./gpu-scheduling-validation";
@@ -8,6 +9,11 @@ import { NvidiaDevicePlugin, NvidiaDevicePluginOptions } from "./nvidia-device-p
 export interface GpuNodeComponentsProps {
   readonly pools: readonly IGpuPool[];
   readonly monitoringLabels: MonitoringLabelContract;
+  /**
+   * The CRDs of the DCGM exporter's ServiceMonitor: `MonitoringStack.crds`.
+   * @default - the monitoring.coreos.com CRDs exist in the cluster already
+   */
+  readonly monitoringCrds?: CrdProvider;
   readonly devicePlugin?: NvidiaDevicePluginOptions;
   readonly dcgmExporter?: DcgmExporterOptions;
 }
@@ -33,6 +39,7 @@ export class GpuNodeComponents extends Construct {
       ...props.dcgmExporter,
       pools: props.pools,
       monitoringLabels: props.monitoringLabels,
+      monitoringCrds: props.monitoringCrds,
     });
     addGpuSchedulingValidation(scope, props.pools);
   }

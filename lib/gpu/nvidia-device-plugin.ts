@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { PlatformConfigError } from "../core/errors";
+import { NamespaceRef, toNamespaceRef } from "../core/namespace-ref";
 import { ResourceRequirements } from "../core/kubernetes-types";
 import { checkIntRange } from "../core/validate";
 import { PinnedHelmRelease } from "../platform/pinned-helm-release";
@@ -28,8 +29,12 @@ export interface TimeSlicingOptions {
 }
 
 export interface NvidiaDevicePluginOptions {
-  /** @default "nvidia" */
-  readonly namespace?: string;
+  /**
+   * A namespace that exists already, or a reference to the one this app creates (the release
+   * waits for it).
+   * @default "nvidia" (which must exist)
+   */
+  readonly namespace?: string | NamespaceRef;
   /**
    * Share each GPU between pods by time-slicing. Useful for small models; a memory leak in one
    * pod then starves the others, which the GPU memory alerts report per GPU.
@@ -60,7 +65,8 @@ export class NvidiaDevicePlugin extends Construct {
 
   constructor(scope: Construct, id: string, props: NvidiaDevicePluginProps) {
     super(scope, id);
-    this.namespace = props.namespace ?? "nvidia";
+    const namespace = toNamespaceRef(props.namespace ?? "nvidia");
+    this.namespace = namespace.name;
     if (props.pools.length === 0) {
       throw new PlatformConfigError(this, "pools", [], "must name at least one GPU pool");
     }
@@ -85,7 +91,7 @@ export class NvidiaDevicePlugin extends Construct {
     };
     this.helm = new PinnedHelmRelease(this, "chart", {
       releaseName: "nvidia-device-plugin",
-      namespace: this.namespace,
+      namespace,
       chart: CHARTS.nvidiaDevicePlugin,
       values,
     });

@@ -3,6 +3,14 @@ import { Password } from "@cdktf/provider-random/lib/password";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { NamespaceRef, namespaceDependencies, toNamespaceRef } from "../core/namespace-ref";
+
+export interface GrafanaAdminSecretProps {
+  /** Grafana's namespace: a name that exists already, or a reference to the one this app creates. */
+  readonly namespace: string | NamespaceRef;
+  /** @default "grafana-admin" */
+  readonly secretName?: string;
+}
 
 /**
  * Grafana's admin credentials in a Kubernetes secret with a generated password. The password
@@ -14,17 +22,21 @@ export class GrafanaAdminSecret extends Construct {
   public readonly secretName: string;
   public readonly userKey = "admin-user";
   public readonly passwordKey = "admin-password";
+  /** The Secret, for the Grafana release to wait for. */
+  public readonly secret: SecretV1;
 
-  constructor(scope: Construct, id: string, props: { readonly namespace: string; readonly secretName?: string }) {
+  constructor(scope: Construct, id: string, props: GrafanaAdminSecretProps) {
     super(scope, id);
     this.secretName = props.secretName ?? "grafana-admin";
     // The random provider needs no configuration: add it to the stack once if it is missing.
     const stack = TerraformStack.of(this);
     if (!stack.node.tryFindChild("random")) new RandomProvider(stack, "random");
     const password = new Password(this, "password", { length: 32, special: false });
-    new SecretV1(this, "secret", {
-      metadata: { name: this.secretName, namespace: props.namespace },
+    const namespace = toNamespaceRef(props.namespace);
+    this.secret = new SecretV1(this, "secret", {
+      metadata: { name: this.secretName, namespace: namespace.name },
       data: { [this.userKey]: "admin", [this.passwordKey]: password.result },
+      dependsOn: namespaceDependencies(namespace),
     });
   }
 }

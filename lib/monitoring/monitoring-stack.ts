@@ -1,13 +1,16 @@
-import { ITerraformDependable, TerraformStack } from "cdktf";
+import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { MonitoringCatalog } from "../contracts/monitoring-catalog";
 import { unselectedScrapeTargetErrors } from "../contracts/scrape-targets";
 import { PlatformConfigError } from "../core/errors";
 import { ResourceRequirements } from "../core/kubernetes-types";
+import { NamespaceRef } from "../core/namespace-ref";
 import { checkIntRange, parsePrometheusDuration } from "../core/validate";
 import { IGpuPool, schedulingForPools } from "../gpu/gpu-pool";
 import { registerGpuDaemonSet } from "../gpu/gpu-scheduling-validation";
+import { CrdProvider, PROMETHEUS_OPERATOR_CRDS } from "../platform/custom-resources";
 import { PinnedHelmRelease } from "../platform/pinned-helm-release";
+import { StorageClassRef, toStorageClassRef } from "../platform/storage-class-ref";
 import { CHARTS } from "../versions";
 import { kubePrometheusStackPrometheusUrl } from "../workload/prometheus-adapter";
 import { PlatformRulesOptions, buildPlatformRules } from "./rules/build-platform-rules";
@@ -62,10 +65,17 @@ export interface MonitoringStackProps extends MonitoringStackOptions {
   readonly gpuPools: readonly IGpuPool[];
   /** Where Prometheus, Alertmanager, Grafana and the operator run. */
   readonly systemNodeLabels: Readonly<Record<string, string>>;
-  /** StorageClass of the Prometheus and Alertmanager volumes. */
-  readonly storageClassName: string;
-  /** E.g. the monitoring namespace and the storage class. @default - none */
-  readonly dependsOn?: ITerraformDependable[];
+  /**
+   * StorageClass of the Prometheus and Alertmanager volumes: a name that exists already, or a
+   * reference to the class this app creates (such as `Gp3StorageClass`), which the release waits for.
+   */
+  readonly storageClass: string | StorageClassRef;
+  /**
+   * The namespace this app creates for monitoring (its name must be the label contract's): the
+   * release and the Secrets wait for it.
+   * @default - the label contract's namespace, which must exist already
+   */
+  readonly namespace?: NamespaceRef;
 }
 
 const DEFAULT_PROMETHEUS_RESOURCES: ResourceRequirements = { requests: { cpu: "1", memory: "4Gi" }, limits: { memory: "8Gi" } };
@@ -88,6 +98,8 @@ export class MonitoringStack extends Construct {
   public readonly routing: AlertRouting;
   public readonly grafanaAdmin: GrafanaAdminSecret;
   public readonly helm: PinnedHelmRelease<KubePrometheusStackValues>;
+  /** The prometheus-operator CRDs this release installs: hand them to charts that create ServiceMonitors. */
+  public readonly crds: CrdProvider;
   /** In-cluster URL of the Prometheus API, without port (both replicas behind one Service). */
   public readonly prometheusUrl: string;
   public readonly prometheusPort = 9090;
@@ -101,6 +113,11 @@ export class MonitoringStack extends Construct {
     super(scope, id);
     const labels = props.catalog.labels;
     this.namespace = labels.namespace;
+    if (props.namespace && props.namespace.name !== labels.namespace) {
+      throw new PlatformConfigError(this, "namespace.name", props.namespace.name, `must be the label contract's namespace "${labels.namespace}"`);
+    }
+    const namespace: NamespaceRef = props.namespace ?? { name: labels.namespace };
+    const storageClass = toStorageClassRef(props.storageClass);
     this.releaseName = labels.releaseName;
     const p = props.prometheus ?? {};
     const replicas = p.replicas ?? 2;
@@ -134,12 +151,12 @@ export class MonitoringStack extends Construct {
       gpuPools: props.gpuPools,
       scrapeInterval,
     };
-    this.routing = new AlertRouting(this, "routing", { ...a.routing, monitoringLabels: labels, dependsOn: props.dependsOn });
-    this.grafanaAdmin = new GrafanaAdminSecret(this, "grafana-admin", { namespace: this.namespace });
+    this.routing = new AlertRouting(this, "routing", { ...a.routing, monitoringLabels: labels, namespace });
+    this.grafanaAdmin = new GrafanaAdminSecret(this, "grafana-admin", { namespace });
     const gpuScheduling = schedulingForPools(props.gpuPools);
     const claim = (size: string): { volumeClaimTemplate: VolumeClaimTemplate } => ({
       volumeClaimTemplate: {
-        spec: { storageClassName: props.storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } } },
+        spec: { storageClassName: storageClass.name, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } } },
       },
     });
     const system = props.systemNodeLabels;
@@ -147,10 +164,12 @@ export class MonitoringStack extends Construct {
 
     this.helm = new PinnedHelmRelease(this, "chart", {
       releaseName: this.releaseName,
-      namespace: this.namespace,
+      namespace,
       chart: CHARTS.kubePrometheusStack,
       timeoutSeconds: 900,
-      dependsOn: [...(props.dependsOn ?? []), ...this.routing.dependables],
+      installsCrds: [PROMETHEUS_OPERATOR_CRDS],
+      // Volumes are claimed from the class; Grafana and Alertmanager mount the Secrets.
+      dependsOn: [...(storageClass.resource ? [storageClass.resource] : []), this.grafanaAdmin.secret, ...this.routing.dependables],
       // Rendered at synth: services register their monitors and rules after this construct.
       values: (): KubePrometheusStackValues => ({
         defaultRules: {
@@ -225,6 +244,7 @@ export class MonitoringStack extends Construct {
         },
       }),
     });
+    this.crds = this.helm.crds(PROMETHEUS_OPERATOR_CRDS.group);
     registerGpuDaemonSet(this, { component: "prometheus-node-exporter", tolerations: gpuScheduling.tolerations, isDevicePlugin: false });
     this.prometheusUrl = kubePrometheusStackPrometheusUrl(this.releaseName, this.namespace);
 

@@ -1,12 +1,14 @@
 import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
 import { Construct } from "constructs";
+import { StorageClassRef } from "./storage-class-ref";
 
 /**
  * The cluster's default StorageClass: encrypted gp3 through the EBS CSI driver, bound when
  * the pod is scheduled (so the volume lands in the pod's zone), expandable. Since EKS 1.30 the
- * built-in gp2 class is no longer marked default, so this is the only default.
+ * built-in gp2 class is no longer marked default, so this is the only default. Hand it to the
+ * constructs that claim volumes of it: they wait for it.
  */
-export class Gp3StorageClass extends Construct {
+export class Gp3StorageClass extends Construct implements StorageClassRef {
   public readonly name: string;
   public readonly resource: StorageClassV1;
 

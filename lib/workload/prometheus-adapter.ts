@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { MonitoringCatalog } from "../contracts/monitoring-catalog";
 import { PlatformConfigError } from "../core/errors";
+import { NamespaceRef, toNamespaceRef } from "../core/namespace-ref";
 import { ResourceRequirements } from "../core/kubernetes-types";
 import { checkDns1123Label, checkIntRange, isToken, parsePrometheusDuration } from "../core/validate";
 import { PinnedHelmRelease } from "../platform/pinned-helm-release";
@@ -38,8 +39,12 @@ export interface PrometheusAdapterValues {
 }
 
 export interface PrometheusAdapterOptions {
-  /** @default - the monitoring namespace of the catalog's label contract */
-  readonly namespace?: string;
+  /**
+   * A namespace that exists already, or a reference to the one this app creates (the release
+   * waits for it).
+   * @default - the monitoring namespace of the catalog's label contract, which must exist
+   */
+  readonly namespace?: string | NamespaceRef;
   /**
    * Prometheus (or Thanos Query) base URL, without the port.
    * @default - `http://<release>-prometheus.<namespace>.svc` of the catalog's kube-prometheus-stack
@@ -87,7 +92,8 @@ export class PrometheusAdapter extends Construct {
     super(scope, id);
     this.catalog = props.catalog;
     const labels = props.catalog.labels;
-    this.namespace = props.namespace ?? labels.namespace;
+    const namespace = toNamespaceRef(props.namespace ?? labels.namespace);
+    this.namespace = namespace.name;
     this.prometheusUrl = props.prometheusUrl ?? kubePrometheusStackPrometheusUrl(labels.releaseName, labels.namespace);
     const prometheusPort = props.prometheusPort ?? 9090;
     this.rateWindow = props.rateWindow ?? "2m";
@@ -108,7 +114,7 @@ export class PrometheusAdapter extends Construct {
 
     this.helm = new PinnedHelmRelease<PrometheusAdapterValues>(this, "chart", {
       releaseName: "prometheus-adapter",
-      namespace: this.namespace,
+      namespace,
       chart: CHARTS.prometheusAdapter,
       values: () => ({
         replicas,

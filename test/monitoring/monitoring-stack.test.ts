@@ -22,7 +22,7 @@ function monitoring(overrides: Partial<MonitoringStackProps> = {}) {
     catalog: new MonitoringCatalog(monitoringLabelContract()),
     gpuPools: [pool],
     systemNodeLabels: { "gpu-platform.io/role": "system" },
-    storageClassName: "gp3-encrypted",
+    storageClass: "gp3-encrypted",
     ...overrides,
   });
   return { stack, m };

@@ -170,8 +170,9 @@ describe("default app: platform stack", () => {
     expect((sc.metadata as { annotations: Record<string, string> }).annotations["storageclass.kubernetes.io/is-default-class"]).toBe("true");
   });
 
-  test("Helm releases wait for their namespace", () => {
-    expect(helm("gpu/device-plugin/chart/release").namespace).toBe("${kubernetes_namespace_v1.namespace-nvidia.metadata[0].name}");
+  test("Helm releases name their namespace literally and wait for it", () => {
+    expect(helm("gpu/device-plugin/chart/release").namespace).toBe("nvidia");
+    expect(helm("gpu/device-plugin/chart/release").depends_on).toEqual(["kubernetes_namespace_v1.namespace-nvidia"]);
   });
 
   test("synth warns about what must be set before a real deploy: image, channels, open endpoint", () => {

@@ -3,6 +3,8 @@ import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { Fn, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { MonitoringLabelContract } from "../../contracts/monitoring-labels";
+import { PlatformConfigError } from "../../core/errors";
+import { NamespaceRef, namespaceDependencies } from "../../core/namespace-ref";
 import { checkDns1123Label } from "../../core/validate";
 import { toYaml } from "../../core/yaml";
 import { platformAlertmanagerConfig } from "./platform-routing";
@@ -31,13 +33,17 @@ export interface AlertRoutingOptions {
   readonly targetVersion?: string;
   /** @default DEFAULT_SECRETS_MANAGER_SECRET_NAME ("alertmanager-secrets-manager") */
   readonly secretsManagerSecretName?: string;
-  /** Created before the Secret, e.g. the monitoring namespace. @default - none */
-  readonly dependsOn?: ITerraformDependable[];
 }
 
 export interface AlertRoutingProps extends AlertRoutingOptions {
   /** The Secret is created in `monitoringLabels.namespace`, where Alertmanager runs. */
   readonly monitoringLabels: MonitoringLabelContract;
+  /**
+   * The namespace this app creates for Alertmanager (its name must be `monitoringLabels.namespace`):
+   * the Secret waits for it.
+   * @default - `monitoringLabels.namespace`, which must exist already
+   */
+  readonly namespace?: NamespaceRef;
 }
 
 /**
@@ -62,7 +68,10 @@ export class AlertRouting extends Construct {
     super(scope, id);
     const config = props.config ?? platformAlertmanagerConfig();
     const secretName = props.secretsManagerSecretName ?? DEFAULT_SECRETS_MANAGER_SECRET_NAME;
-    const namespace = props.monitoringLabels.namespace;
+    const namespace = props.namespace ?? { name: props.monitoringLabels.namespace };
+    if (namespace.name !== props.monitoringLabels.namespace) {
+      throw new PlatformConfigError(this, "namespace.name", namespace.name, `must be the label contract's namespace "${props.monitoringLabels.namespace}"`);
+    }
     checkDns1123Label(this, "secretsManagerSecretName", secretName);
 
     const options: AlertmanagerRenderOptions = { scope: this, targetVersion: props.targetVersion, secretsManagerSecretName: secretName };
@@ -73,12 +82,12 @@ export class AlertRouting extends Construct {
       this.secretsManagerCopy = new SecretV1(this, "secrets-manager-copy", {
         metadata: {
           name: secretName,
-          namespace,
+          namespace: namespace.name,
           labels: { "app.kubernetes.io/managed-by": "terraform", "app.kubernetes.io/part-of": "alertmanager" },
         },
         type: "Opaque",
         data: this.copyFromSecretsManager(rendering.secretsManagerValues),
-        dependsOn: props.dependsOn,
+        dependsOn: namespaceDependencies(namespace),
       });
     }
   }
