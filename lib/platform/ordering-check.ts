@@ -147,8 +147,9 @@ function checkCustomResources(blocks: readonly Block[], report: (block: Block, m
 function checkNodeGroups(blocks: readonly Block[], report: (block: Block, message: string) => void): void {
   const gpuGroups = new Set(blocks.filter((b) => b.type === "aws_eks_node_group" && isGpuNodeGroup(b.body)).map((b) => b.dependable!));
   for (const block of blocks) {
+    if (!JSON.stringify(block.body).includes("aws_eks_node_group")) continue;
+    // Without the comment, whose construct path may spell anything.
     const text = JSON.stringify(block.body, (key, value: unknown) => (key === "//" ? undefined : value));
-    if (!text.includes("aws_eks_node_group")) continue;
     const waited = new Set<string>();
     for (const m of text.matchAll(NODE_GROUP_REFERENCE)) {
       const group = `aws_eks_node_group.${m[1]}`;

@@ -261,7 +261,7 @@ describe("ordering check: GPU node groups", () => {
 });
 
 describe("ordering in the default app", () => {
-  const { platform } = synthDefaultApp();
+  const { platform, cluster } = synthDefaultApp();
   const dependsOn = (type: string, path: string) => resourceAt(platform, type, path).depends_on as string[];
   const kubePrometheusStack = "helm_release.monitoring_chart_release_36CE6310";
 
@@ -273,6 +273,11 @@ describe("ordering in the default app", () => {
     // The check is attached to the platform stack: a Secret that does not wait fails it.
     new SecretV1(built.platform, "stray", { metadata: { name: "stray", namespace: "monitoring" } });
     expect(built.platform.node.validate()).toEqual([expect.stringContaining('kubernetes_secret_v1.stray (platform/stray): uses namespace "monitoring" without waiting')]);
+  });
+
+  test("the cluster stack passes too: no add-on waits on a GPU node group", () => {
+    expect(orderingFindings(cluster)).toEqual([]);
+    expect(resourceAt(cluster, "aws_eks_node_group", "gpu-pool-g5-ondemand/node-group").ami_type).toMatch(/NVIDIA/);
   });
 
   test("dcgm-exporter waits for kube-prometheus-stack, which installs the ServiceMonitor CRD, and for its namespace", () => {
