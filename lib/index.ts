@@ -1,12 +1,15 @@
 // Public API of the construct library. Everything a consuming cdktf app needs is exported here.
 
-// Errors and value checks
+// Errors, value checks and the shared vocabulary of every layer
 export * from "./core/errors";
 export { toYaml } from "./core/yaml";
 export * from "./versions";
+export * from "./core/cluster-ref";
+export * from "./core/kubernetes/scheduling";
+export * from "./core/kubernetes/namespace-ref";
+export type { ResourceRequirements } from "./core/kubernetes/resources";
 
 // Cluster (AWS provider)
-export * from "./cluster/cluster-ref";
 export * from "./cluster/eks-network";
 export * from "./cluster/eks-cluster";
 export * from "./cluster/eks-addons";
@@ -17,7 +20,6 @@ export * from "./cluster/system-node-group";
 export { checkKubernetesVersion, supportedKubernetesRange } from "./cluster/cluster-validation";
 
 // GPU components (Helm provider)
-export * from "./gpu/kubernetes-scheduling";
 export * from "./gpu/gpu-instance-types";
 export * from "./gpu/gpu-pool";
 export * from "./gpu/gpu-scheduling-validation";
@@ -43,6 +45,7 @@ export * from "./contracts/service-objectives";
 export * as promql from "./contracts/promql";
 export * from "./contracts/presets";
 export * from "./contracts/scrape-targets";
+export { requestsPerSecondMetricName } from "./contracts/autoscaling-agreement";
 
 // Workloads
 export * from "./workload";
@@ -53,4 +56,4 @@ export * from "./monitoring/kube-prometheus-stack-values";
 export * from "./monitoring/grafana-admin-secret";
 export * from "./monitoring/rules";
 export * from "./monitoring/alertmanager";
-export * from "./core/namespace-ref";
+export * from "./monitoring/prometheus-adapter";

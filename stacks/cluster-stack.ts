@@ -1,7 +1,7 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { IEksCluster, NetworkPolicyEnforcement } from "../lib/cluster/cluster-ref";
+import { IEksCluster, NetworkPolicyEnforcement } from "../lib/core/cluster-ref";
 import { EksAddons } from "../lib/cluster/eks-addons";
 import { EksCluster } from "../lib/cluster/eks-cluster";
 import { EksNetwork } from "../lib/cluster/eks-network";

@@ -3,7 +3,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { PlatformConfigError } from "../core/errors";
 import { EKS_ADDON_VERSIONS } from "../versions";
-import { IEksCluster, NetworkPolicyEnforcement, withNetworkPolicyEnforcement } from "./cluster-ref";
+import { IEksCluster, NetworkPolicyEnforcement, withNetworkPolicyEnforcement } from "../core/cluster-ref";
 import { IrsaRole } from "./irsa-role";
 import { managedPolicyArn } from "./private/aws-policies";
 

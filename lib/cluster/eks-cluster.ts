@@ -17,7 +17,7 @@ import { Construct } from "constructs";
 import { parseCidr } from "../core/cidr";
 import { PlatformConfigError } from "../core/errors";
 import { isToken } from "../core/validate";
-import { IEksCluster, NetworkPolicyEnforcement } from "./cluster-ref";
+import { IEksCluster, NetworkPolicyEnforcement } from "../core/cluster-ref";
 import { checkClusterName, checkKubernetesVersion } from "./cluster-validation";
 import { managedPolicyArn, partitionOf } from "./private/aws-policies";
 

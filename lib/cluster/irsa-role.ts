@@ -3,7 +3,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { IEksCluster } from "./cluster-ref";
+import { IEksCluster } from "../core/cluster-ref";
 
 export interface IrsaRoleProps {
   readonly cluster: Pick<IEksCluster, "oidcIssuerUrl" | "oidcProviderArn">;

@@ -4,7 +4,7 @@ import { PlatformConfigError } from "../core/errors";
 import { checkIntRange } from "../core/validate";
 import { isNvidiaGpuInstanceType } from "../gpu/gpu-instance-types";
 import { SYSTEM_AMI_TYPE } from "../versions";
-import { NodeGroupPlacement } from "./cluster-ref";
+import { NodeGroupPlacement } from "../core/cluster-ref";
 import { createManagedNodeGroup } from "./private/managed-node-group";
 import { checkScaling } from "./private/scaling";
 

@@ -2,8 +2,8 @@ import { Construct } from "constructs";
 import { MonitoringLabelContract } from "../contracts/monitoring-labels";
 import { registerScrapeTarget } from "../contracts/scrape-targets";
 import { PlatformConfigError } from "../core/errors";
-import { NamespaceRef, toNamespaceRef } from "../core/namespace-ref";
-import { ResourceRequirements } from "../core/kubernetes-types";
+import { NamespaceRef, toNamespaceRef } from "../core/kubernetes/namespace-ref";
+import { ResourceRequirements } from "../core/kubernetes/resources";
 import { parsePrometheusDuration } from "../core/validate";
 import { CrdProvider, PROMETHEUS_OPERATOR_CRDS, existingCrds } from "../platform/custom-resources";
 import { PinnedHelmRelease } from "../platform/pinned-helm-release";
@@ -11,7 +11,7 @@ import { CHARTS, IMAGES } from "../versions";
 import { DCGM_SERVICE_MONITOR_RELABELINGS, DcgmRelabeling } from "./dcgm-service-monitor";
 import { IGpuPool, schedulingForPools } from "./gpu-pool";
 import { registerGpuDaemonSet } from "./gpu-scheduling-validation";
-import { NodeAffinity, Toleration } from "./kubernetes-scheduling";
+import { NodeAffinity, Toleration } from "../core/kubernetes/scheduling";
 
 /** Values of the dcgm-exporter chart that this library sets (chart 4.8.2). */
 export interface DcgmExporterValues {

@@ -1,5 +1,5 @@
 import { checkIntRange } from "../core/validate";
-import { NodeAffinity, Taint, Toleration, tolerationsFor } from "./kubernetes-scheduling";
+import { NodeAffinity, Taint, Toleration, tolerationsFor } from "../core/kubernetes/scheduling";
 
 /** The taint every GPU pool carries, so only pods that ask for GPUs land on GPU nodes. */
 export const GPU_TAINT: Taint = { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" };

@@ -1,6 +1,6 @@
 import { IConstruct } from "constructs";
 import { IGpuPool } from "./gpu-pool";
-import { NodeAffinity, Toleration, nodeAffinitySelects, untoleratedTaints } from "./kubernetes-scheduling";
+import { NodeAffinity, Toleration, nodeAffinitySelects, untoleratedTaints } from "../core/kubernetes/scheduling";
 import { ConstructTag } from "../core/construct-tag";
 import { checkUnique } from "../core/validate";
 

@@ -1,13 +1,13 @@
 import { Construct } from "constructs";
 import { PlatformConfigError } from "../core/errors";
-import { NamespaceRef, toNamespaceRef } from "../core/namespace-ref";
-import { ResourceRequirements } from "../core/kubernetes-types";
+import { NamespaceRef, toNamespaceRef } from "../core/kubernetes/namespace-ref";
+import { ResourceRequirements } from "../core/kubernetes/resources";
 import { checkIntRange } from "../core/validate";
 import { PinnedHelmRelease } from "../platform/pinned-helm-release";
 import { CHARTS, IMAGES } from "../versions";
 import { IGpuPool, schedulingForPools } from "./gpu-pool";
 import { registerGpuDaemonSet } from "./gpu-scheduling-validation";
-import { NodeAffinity, Toleration } from "./kubernetes-scheduling";
+import { NodeAffinity, Toleration } from "../core/kubernetes/scheduling";
 
 /** Values of the nvidia-device-plugin chart that this library sets (chart 0.20.0). */
 export interface NvidiaDevicePluginValues {

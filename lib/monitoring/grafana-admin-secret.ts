@@ -3,7 +3,7 @@ import { Password } from "@cdktf/provider-random/lib/password";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { NamespaceRef, namespaceDependencies, toNamespaceRef } from "../core/namespace-ref";
+import { NamespaceRef, namespaceDependencies, toNamespaceRef } from "../core/kubernetes/namespace-ref";
 
 export interface GrafanaAdminSecretProps {
   /** Grafana's namespace: a name that exists already, or a reference to the one this app creates. */

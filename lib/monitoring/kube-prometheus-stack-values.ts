@@ -1,5 +1,5 @@
-import { ResourceRequirements } from "../core/kubernetes-types";
-import { NodeAffinity, Toleration } from "../gpu/kubernetes-scheduling";
+import { ResourceRequirements } from "../core/kubernetes/resources";
+import { NodeAffinity, Toleration } from "../core/kubernetes/scheduling";
 import { AdditionalPrometheusRulesMap } from "./rules/render-rule-files";
 
 /**

@@ -2,7 +2,7 @@ import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { IEksCluster } from "../cluster/cluster-ref";
+import { IEksCluster } from "../core/cluster-ref";
 
 export interface ClusterProvidersProps {
   readonly cluster: Pick<IEksCluster, "clusterName" | "endpoint" | "certificateAuthorityData">;

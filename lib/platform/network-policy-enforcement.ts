@@ -1,6 +1,6 @@
 import { Annotations, TerraformResource } from "cdktf";
 import { IConstruct } from "constructs";
-import { IEksCluster } from "../cluster/cluster-ref";
+import { IEksCluster } from "../core/cluster-ref";
 
 /** Terraform resource types that write a Kubernetes NetworkPolicy. */
 const NETWORK_POLICY_TYPES: readonly string[] = ["kubernetes_network_policy_v1", "kubernetes_network_policy"];

@@ -1,7 +1,7 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { ITerraformDependable, Lazy } from "cdktf";
 import { Construct } from "constructs";
-import { NamespaceRef, toNamespaceRef } from "../core/namespace-ref";
+import { NamespaceRef, toNamespaceRef } from "../core/kubernetes/namespace-ref";
 import { PlatformConfigError } from "../core/errors";
 import { toYaml } from "../core/yaml";
 import { HelmChartPin } from "../versions";

@@ -1,3 +1,2 @@
 export * from "./inference-service";
 export * from "./model-volume";
-export * from "./prometheus-adapter";

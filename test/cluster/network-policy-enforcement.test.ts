@@ -1,6 +1,6 @@
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { App, Testing } from "cdktf";
-import { NetworkPolicyEnforcement } from "../../lib/cluster/cluster-ref";
+import { NetworkPolicyEnforcement } from "../../lib/core/cluster-ref";
 import { addNetworkPolicyEnforcementCheck } from "../../lib/platform/network-policy-enforcement";
 import { buildApp } from "../../stacks/app";
 import { DEFAULT_CONFIG, resolveConfig } from "../../stacks/config";

@@ -6,7 +6,7 @@ import { DcgmExporter } from "../../lib/gpu/dcgm-exporter";
 import { GpuNodeComponents } from "../../lib/gpu/gpu-node-components";
 import { GpuPool, IGpuPool, schedulingForPools } from "../../lib/gpu/gpu-pool";
 import { addGpuSchedulingValidation, gpuSchedulingErrors } from "../../lib/gpu/gpu-scheduling-validation";
-import { nodeAffinitySelects, tolerates, untoleratedTaints } from "../../lib/gpu/kubernetes-scheduling";
+import { nodeAffinitySelects, tolerates, untoleratedTaints } from "../../lib/core/kubernetes/scheduling";
 import { NvidiaDevicePlugin } from "../../lib/gpu/nvidia-device-plugin";
 import { clusterStack } from "../support/fixtures";
 

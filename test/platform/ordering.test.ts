@@ -8,7 +8,7 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { App, TerraformStack, Testing } from "cdktf";
 import { MonitoringCatalog } from "../../lib/contracts/monitoring-catalog";
 import { monitoringLabelContract } from "../../lib/contracts/monitoring-labels";
-import { namespaceRefOf } from "../../lib/core/namespace-ref";
+import { namespaceRefOf } from "../../lib/core/kubernetes/namespace-ref";
 import { DcgmExporter } from "../../lib/gpu/dcgm-exporter";
 import { GpuPool } from "../../lib/gpu/gpu-pool";
 import { AlertRouting } from "../../lib/monitoring/alertmanager/alert-routing";

@@ -2,7 +2,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
-import { IEksCluster } from "../../lib/cluster/cluster-ref";
+import { IEksCluster } from "../../lib/core/cluster-ref";
 
 /** A stack with the AWS provider, for cluster-side constructs. */
 export function awsStack(id = "test"): TerraformStack {

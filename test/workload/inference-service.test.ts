@@ -12,7 +12,7 @@ import { MetricContracts } from "../../lib/contracts/presets";
 import { GpuPool } from "../../lib/gpu/gpu-pool";
 import { InferenceService } from "../../lib/workload/inference-service";
 import { ModelVolume } from "../../lib/workload/model-volume";
-import { PrometheusAdapter } from "../../lib/workload/prometheus-adapter";
+import { PrometheusAdapter } from "../../lib/monitoring/prometheus-adapter";
 import { Json, PlatformFixture, SYSTEM_NODE_SELECTOR, expectResource, onlyResource, platform, resourcesOf, service } from "./fixture";
 
 const DEPLOYMENT = DeploymentV1.tfResourceType;

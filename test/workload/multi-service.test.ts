@@ -4,7 +4,7 @@ import { Testing } from "cdktf";
 import { MetricContracts } from "../../lib/contracts/presets";
 import { errorRatio, requestRate } from "../../lib/contracts/promql";
 import { ModelVolume } from "../../lib/workload/model-volume";
-import { PrometheusAdapter, PrometheusAdapterValues } from "../../lib/workload/prometheus-adapter";
+import { PrometheusAdapter, PrometheusAdapterValues } from "../../lib/monitoring/prometheus-adapter";
 import { describeWithTerraform, expectGatePassed, terraformGate } from "../support/terraform-gate";
 import { SYSTEM_NODE_SELECTOR, expectResource, helmValues, platform, resourcesOf, service } from "./fixture";
 

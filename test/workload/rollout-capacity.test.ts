@@ -2,7 +2,7 @@ import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { Testing } from "cdktf";
 import { GPU_TAINT, GpuPool } from "../../lib/gpu/gpu-pool";
-import { PrometheusAdapter } from "../../lib/workload/prometheus-adapter";
+import { PrometheusAdapter } from "../../lib/monitoring/prometheus-adapter";
 import { Json, PlatformFixture, SYSTEM_NODE_SELECTOR, platform, resourcesOf, service } from "./fixture";
 
 type Obj = { [key: string]: Json };

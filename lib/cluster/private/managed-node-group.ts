@@ -1,8 +1,8 @@
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Construct } from "constructs";
-import { Taint } from "../../gpu/kubernetes-scheduling";
-import { NodeGroupPlacement } from "../cluster-ref";
+import { Taint } from "../../core/kubernetes/scheduling";
+import { NodeGroupPlacement } from "../../core/cluster-ref";
 
 /** The shape of a node group; where it goes comes from its NodeGroupPlacement. */
 export interface ManagedNodeGroupSpec {

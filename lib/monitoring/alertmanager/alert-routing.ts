@@ -4,7 +4,7 @@ import { Fn, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { MonitoringLabelContract } from "../../contracts/monitoring-labels";
 import { PlatformConfigError } from "../../core/errors";
-import { NamespaceRef, namespaceDependencies } from "../../core/namespace-ref";
+import { NamespaceRef, namespaceDependencies } from "../../core/kubernetes/namespace-ref";
 import { checkDns1123Label } from "../../core/validate";
 import { toYaml } from "../../core/yaml";
 import { platformAlertmanagerConfig } from "./platform-routing";

@@ -7,7 +7,7 @@ import {
   DeploymentV1SpecTemplateSpecTopologySpreadConstraint,
   DeploymentV1SpecTemplateSpecVolume,
 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
-import { ResourceRequirements } from "../../core/kubernetes-types";
+import { ResourceRequirements } from "../../core/kubernetes/resources";
 import { GpuPoolScheduling } from "../../gpu/gpu-pool";
 import { ModelVolumeSource } from "../model-volume";
 

@@ -3,12 +3,12 @@ import { Construct } from "constructs";
 import { MonitoringCatalog } from "../../lib/contracts/monitoring-catalog";
 import { monitoringLabelContract } from "../../lib/contracts/monitoring-labels";
 import { MetricContracts } from "../../lib/contracts/presets";
-import { PrometheusAdapter, PrometheusAdapterValues } from "../../lib/workload/prometheus-adapter";
-import { adapterRequestRateQuery } from "../../lib/workload/private/adapter-rules";
-import { registerPodsMetricConsumer } from "../../lib/workload/private/autoscaling-agreement";
+import { PrometheusAdapter, PrometheusAdapterValues } from "../../lib/monitoring/prometheus-adapter";
+import { adapterRequestRateQuery } from "../../lib/monitoring/private/adapter-rules";
+import { registerPodsMetricConsumer } from "../../lib/contracts/autoscaling-agreement";
 import { CHARTS } from "../../lib/versions";
-import { PlatformFixture, SYSTEM_NODE_SELECTOR, expectResource, helmValues, platform, service } from "./fixture";
-import { promqlErrors } from "./promql-parse";
+import { PlatformFixture, SYSTEM_NODE_SELECTOR, expectResource, helmValues, platform, service } from "../workload/fixture";
+import { promqlErrors } from "../workload/promql-parse";
 
 function adapter(f: PlatformFixture, options: Partial<ConstructorParameters<typeof PrometheusAdapter>[2]> = {}, id = "adapter") {
   return new PrometheusAdapter(f.stack, id, { catalog: f.catalog, nodeSelector: SYSTEM_NODE_SELECTOR, ...options });

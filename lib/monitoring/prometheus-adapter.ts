@@ -1,16 +1,15 @@
 import { Construct } from "constructs";
 import { MonitoringCatalog } from "../contracts/monitoring-catalog";
 import { PlatformConfigError } from "../core/errors";
-import { NamespaceRef, toNamespaceRef } from "../core/namespace-ref";
-import { ResourceRequirements } from "../core/kubernetes-types";
+import { NamespaceRef, toNamespaceRef } from "../core/kubernetes/namespace-ref";
+import { ResourceRequirements } from "../core/kubernetes/resources";
 import { checkDns1123Label, checkIntRange, isToken, parsePrometheusDuration } from "../core/validate";
 import { PinnedHelmRelease } from "../platform/pinned-helm-release";
 import { CHARTS } from "../versions";
 import { AdapterCustomRule, requestsPerSecondRule } from "./private/adapter-rules";
-import { registerCustomMetricsAdapter } from "./private/autoscaling-agreement";
+import { registerCustomMetricsAdapter } from "../contracts/autoscaling-agreement";
 
 export type { AdapterCustomRule } from "./private/adapter-rules";
-export { requestsPerSecondMetricName } from "./private/adapter-rules";
 
 /**
  * Values of the prometheus-adapter chart that this library sets (chart 5.3.0, adapter v0.12.0);

@@ -1,5 +1,5 @@
 import { IConstruct } from "constructs";
-import { ConstructTag } from "../../core/construct-tag";
+import { ConstructTag } from "../core/construct-tag";
 
 /**
  * Cross-construct check between HPAs that scale on a `Pods` custom metric and the adapters that
@@ -7,6 +7,14 @@ import { ConstructTag } from "../../core/construct-tag";
  * reports `FailedGetPodsMetric` and never scales (no adapter, a misspelt name) or scales on
  * whichever of two rules the adapter registered last.
  */
+
+/**
+ * Name of the custom metric a service autoscales on: `<service>_requests_per_second`, with the
+ * Service name's dashes turned into underscores. The HPA and the adapter rule both take it from here.
+ */
+export function requestsPerSecondMetricName(service: string): string {
+  return `${service.replace(/-/g, "_")}_requests_per_second`;
+}
 
 /** What a custom metrics adapter serves: its rules' metric names, listed at synth. */
 const ADAPTER = new ConstructTag<() => readonly string[]>("CustomMetricsAdapter");

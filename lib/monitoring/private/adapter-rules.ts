@@ -1,5 +1,6 @@
 import { MetricContract, ServiceSelector } from "../../contracts/metric-contract";
 import { requestRate, serviceGauge } from "../../contracts/promql";
+import { requestsPerSecondMetricName } from "../../contracts/autoscaling-agreement";
 
 /** One entry of prometheus-adapter's `rules.custom` for a per-pod metric (chart 5.3.0). */
 export interface AdapterCustomRule {
@@ -17,14 +18,6 @@ export interface AdapterCustomRule {
 /** The adapter's Go-template placeholders inside `metricsQuery`. */
 export const ADAPTER_LABEL_MATCHERS = "<<.LabelMatchers>>";
 export const ADAPTER_GROUP_BY = "<<.GroupBy>>";
-
-/**
- * Name of the custom metric a service autoscales on: `<service>_requests_per_second`, with the
- * Service name's dashes turned into underscores. The HPA and the adapter rule both take it from here.
- */
-export function requestsPerSecondMetricName(service: string): string {
-  return `${service.replace(/-/g, "_")}_requests_per_second`;
-}
 
 /**
  * A namespace value no real namespace can have (DNS-1123 forbids '_'). The query is built by
