@@ -17,6 +17,7 @@ export * from "./cluster/irsa-role";
 export * from "./cluster/node-role";
 export * from "./cluster/gpu-node-group";
 export * from "./cluster/system-node-group";
+export * from "./cluster/node-autoscaling";
 export { checkKubernetesVersion, supportedKubernetesRange } from "./cluster/cluster-validation";
 
 // GPU components (Helm provider)
@@ -26,6 +27,10 @@ export * from "./gpu/gpu-scheduling-validation";
 export * from "./gpu/nvidia-device-plugin";
 export * from "./gpu/dcgm-exporter";
 export * from "./gpu/gpu-node-components";
+
+// Node autoscaling (IRSA role on the AWS side, Cluster Autoscaler in the cluster)
+export * from "./autoscaling/cluster-autoscaler-role";
+export * from "./autoscaling/cluster-autoscaler";
 
 // In-cluster plumbing
 export * from "./platform/cluster-providers";

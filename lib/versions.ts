@@ -40,6 +40,12 @@ export const CHARTS = {
     chart: "prometheus-adapter",
     version: "5.3.0",
   },
+  /** kubernetes/autoscaler, appVersion 1.35.0; the image follows the cluster (CLUSTER_AUTOSCALER_IMAGE_TAGS) */
+  clusterAutoscaler: {
+    repository: "https://kubernetes.github.io/autoscaler",
+    chart: "cluster-autoscaler",
+    version: "9.59.0",
+  },
 } as const satisfies Record<string, HelmChartPin>;
 
 export const IMAGES = {
@@ -50,6 +56,24 @@ export const IMAGES = {
    */
   dcgmExporter: { repository: "nvcr.io/nvidia/k8s/dcgm-exporter", tag: "4.5.3-4.8.2-distroless" },
 } as const satisfies Record<string, ImagePin>;
+
+/** Cluster Autoscaler image repository; the tag comes from CLUSTER_AUTOSCALER_IMAGE_TAGS. */
+export const CLUSTER_AUTOSCALER_IMAGE_REPOSITORY = "registry.k8s.io/autoscaling/cluster-autoscaler";
+
+/**
+ * Cluster Autoscaler image per Kubernetes minor: a CA release is built and tested against the
+ * scheduler of its own minor, and upstream supports only that pairing. Latest patch of each line
+ * as of 2026-07 (kubernetes/autoscaler releases cluster-autoscaler-1.3x.y); covers the range of
+ * GPU_AMI_KUBERNETES_VERSIONS.
+ */
+export const CLUSTER_AUTOSCALER_IMAGE_TAGS = {
+  "1.31": "v1.31.5",
+  "1.32": "v1.32.7",
+  "1.33": "v1.33.6",
+  "1.34": "v1.34.5",
+  "1.35": "v1.35.2",
+  "1.36": "v1.36.1",
+} as const satisfies Record<string, string>;
 
 /**
  * Kubernetes minor versions for which EKS publishes each GPU AMI type

@@ -16,6 +16,11 @@ export function buildApp(config: PlatformConfig, app: App = new App()): { app: A
     timeSlicingReplicas: config.devicePlugin.timeSlicingReplicas,
     inference: config.inference,
     alerting: config.alerting,
+    nodeAutoscaling: cluster.autoscalerRole && {
+      identity: cluster.autoscalerRole,
+      nodeGroups: cluster.autoscaledNodeGroups,
+      kubernetesVersion: config.nodeAutoscaling.kubernetesVersion,
+    },
   });
   platform.addDependency(cluster);
   useLocalState(cluster, "cluster");

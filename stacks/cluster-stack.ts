@@ -2,10 +2,12 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { IEksCluster, NetworkPolicyEnforcement } from "../lib/core/cluster-ref";
+import { ClusterAutoscalerRole } from "../lib/autoscaling/cluster-autoscaler-role";
 import { EksAddons } from "../lib/cluster/eks-addons";
 import { EksCluster } from "../lib/cluster/eks-cluster";
 import { EksNetwork } from "../lib/cluster/eks-network";
 import { GpuNodeGroup } from "../lib/cluster/gpu-node-group";
+import { IAutoscaledNodeGroup } from "../lib/cluster/node-autoscaling";
 import { NodeRole } from "../lib/cluster/node-role";
 import { SystemNodeGroup } from "../lib/cluster/system-node-group";
 import { NetworkPolicyEnforcementSetting, PlatformConfig } from "./config";
@@ -25,6 +27,10 @@ export class ClusterStack extends TerraformStack {
   public readonly cluster: IEksCluster;
   public readonly gpuPools: GpuNodeGroup[];
   public readonly systemPool: SystemNodeGroup;
+  /** IRSA role of Cluster Autoscaler, when node autoscaling is on. */
+  public readonly autoscalerRole?: ClusterAutoscalerRole;
+  /** The node groups Cluster Autoscaler sizes. */
+  public readonly autoscaledNodeGroups: IAutoscaledNodeGroup[];
 
   constructor(scope: Construct, id: string, config: PlatformConfig) {
     super(scope, id);
@@ -56,7 +62,8 @@ export class ClusterStack extends TerraformStack {
     const nodeRole = new NodeRole(this, "node-role", { clusterName: c.name });
     // Nodes join only once the network add-ons run.
     const dependsOn = addons?.network;
-    this.systemPool = new SystemNodeGroup(this, "system-pool", { ...config.systemPool, cluster: this.cluster, nodeRoleArn: nodeRole.arn, dependsOn });
+    const autoscaling = config.nodeAutoscaling.enabled ? "cluster-autoscaler" : "none";
+    this.systemPool = new SystemNodeGroup(this, "system-pool", { ...config.systemPool, autoscaling, cluster: this.cluster, nodeRoleArn: nodeRole.arn, dependsOn });
     this.gpuPools = config.gpuPools.map(
       (pool) =>
         new GpuNodeGroup(this, `gpu-pool-${pool.name}`, {
@@ -67,8 +74,13 @@ export class ClusterStack extends TerraformStack {
           cluster: this.cluster,
           nodeRoleArn: nodeRole.arn,
           dependsOn,
+          autoscaling,
         }),
     );
+    this.autoscaledNodeGroups = [this.systemPool, ...this.gpuPools].filter((g) => g.autoscaled);
+    if (config.nodeAutoscaling.enabled) {
+      this.autoscalerRole = new ClusterAutoscalerRole(this, "cluster-autoscaler", { cluster: this.cluster });
+    }
     // DNS and storage add-ons run Deployments on the system pool; GPU pools may fail or be empty.
     addons?.addNodeDependentAddons(this.systemPool.nodeGroup);
 

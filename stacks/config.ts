@@ -23,6 +23,18 @@ export interface PlatformConfig {
   readonly inference: InferenceConfig;
   /** Notification channels. @default - none: alerts visible in Alertmanager and Grafana only */
   readonly alerting: AlertingConfig;
+  /** Cluster Autoscaler on every node group. */
+  readonly nodeAutoscaling: NodeAutoscalingConfig;
+}
+
+export interface NodeAutoscalingConfig {
+  /** Install Cluster Autoscaler and let it size the system and GPU pools. @default true */
+  readonly enabled: boolean;
+  /**
+   * Kubernetes minor of an existing cluster, which picks the Cluster Autoscaler release
+   * (a new cluster's own version is used). @default - the default minor, with a synth warning
+   */
+  readonly kubernetesVersion?: string;
 }
 
 export interface InferenceConfig {
@@ -135,6 +147,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   // The on-demand pool alone (6 GPUs) cannot hold the HPA's 10 replicas: the spot pool takes the rest.
   inference: { image: PLACEHOLDER_INFERENCE_IMAGE, overflowPool: "g6-spot" },
   alerting: {},
+  nodeAutoscaling: { enabled: true },
 };
 
 /* ---------- input: a partial config from a file and the environment ---------- */
@@ -164,6 +177,7 @@ const INPUT_SHAPE: Shape = {
   devicePlugin: { timeSlicingReplicas: "number" },
   inference: { image: "string", gpuPool: "string", overflowPool: "string", maxReplicas: "number" },
   alerting: { slackWebhookUrl: "string", pagerdutyRoutingKey: "string" },
+  nodeAutoscaling: { enabled: "boolean", kubernetesVersion: "string" },
 };
 
 /** Options only a new cluster has; setting one in existing-cluster mode is an error. */
@@ -420,7 +434,22 @@ export function resolveConfig(input: JsonObject): PlatformConfig {
     devicePlugin: (input.devicePlugin ?? {}) as { timeSlicingReplicas?: number },
     inference: resolveInference(src, (input.inference ?? {}) as JsonObject, pools),
     alerting: resolveAlerting((input.alerting ?? {}) as AlertingConfig),
+    nodeAutoscaling: resolveNodeAutoscaling(src, (input.nodeAutoscaling ?? {}) as JsonObject, cluster),
   };
+}
+
+function resolveNodeAutoscaling(src: string, input: JsonObject, cluster: NewClusterConfig | ExistingClusterConfig): NodeAutoscalingConfig {
+  const enabled = (input.enabled as boolean | undefined) ?? DEFAULT_CONFIG.nodeAutoscaling.enabled;
+  const version = input.kubernetesVersion as string | undefined;
+  if (version === undefined) return { enabled };
+  if (cluster.mode === "new") {
+    throw new PlatformConfigError(src, "nodeAutoscaling.kubernetesVersion", version, "only applies to an existing cluster (cluster.mode \"existing\"); a new cluster's Cluster Autoscaler follows cluster.kubernetesVersion");
+  }
+  if (!enabled) {
+    throw new PlatformConfigError(src, "nodeAutoscaling.kubernetesVersion", version, "only applies when nodeAutoscaling.enabled is true");
+  }
+  checkKubernetesVersion(src, "nodeAutoscaling.kubernetesVersion", version);
+  return { enabled, kubernetesVersion: version };
 }
 
 function resolveAlerting(alerting: AlertingConfig): AlertingConfig {

@@ -3,6 +3,9 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { Annotations, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { IEksCluster } from "../lib/core/cluster-ref";
+import { ClusterAutoscaler, ClusterAutoscalerOptions } from "../lib/autoscaling/cluster-autoscaler";
+import { IClusterAutoscalerIdentity } from "../lib/autoscaling/cluster-autoscaler-role";
+import { IAutoscaledNodeGroup } from "../lib/cluster/node-autoscaling";
 import { EksCluster } from "../lib/cluster/eks-cluster";
 import { MonitoringCatalog } from "../lib/contracts/monitoring-catalog";
 import { monitoringLabelContract } from "../lib/contracts/monitoring-labels";
@@ -36,6 +39,13 @@ export interface PlatformStackProps {
   readonly alerting: AlertingConfig;
   /** Monitoring options beyond the cluster name and routing. @default - platform defaults */
   readonly monitoring?: Omit<MonitoringStackOptions, "clusterName">;
+  /** Cluster Autoscaler: its IRSA role and the node groups it sizes. @default - none installed */
+  readonly nodeAutoscaling?: PlatformNodeAutoscaling;
+}
+
+export interface PlatformNodeAutoscaling extends ClusterAutoscalerOptions {
+  readonly identity: IClusterAutoscalerIdentity;
+  readonly nodeGroups: readonly IAutoscaledNodeGroup[];
 }
 
 /** Namespaces and their Pod Security level: the NVIDIA and node-level monitoring agents need host access. */
@@ -57,6 +67,7 @@ export class PlatformStack extends TerraformStack {
   public readonly namespaces: Record<keyof typeof PLATFORM_NAMESPACES, NamespaceV1>;
   public readonly monitoring: MonitoringStack;
   public readonly inferenceServer: InferenceService;
+  public readonly clusterAutoscaler?: ClusterAutoscaler;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -78,6 +89,27 @@ export class PlatformStack extends TerraformStack {
     // Literal names keep rules and exported files readable; the resources order the apply.
     const ns = (name: keyof typeof PLATFORM_NAMESPACES): NamespaceRef => namespaceRefOf(this.namespaces[name], name);
     const storage = new Gp3StorageClass(this, "storage");
+
+    if (props.nodeAutoscaling) {
+      const { identity, nodeGroups, ...options } = props.nodeAutoscaling;
+      this.clusterAutoscaler = new ClusterAutoscaler(this, "cluster-autoscaler", {
+        ...options,
+        clusterName: this.cluster.clusterName,
+        region: props.region,
+        clusterKubernetesVersion: this.cluster.kubernetesVersion,
+        identity,
+        nodeGroups,
+        nodeSelector: props.systemNodeLabels,
+        catalog: this.catalog,
+      });
+    } else {
+      const autoscaled = props.gpuPools.filter((p) => p.autoscaled).map((p) => p.poolName);
+      if (autoscaled.length > 0) {
+        Annotations.of(this).addWarning(
+          `GPU pools ${autoscaled.join(", ")} leave their size to Cluster Autoscaler, but this platform installs none (nodeAutoscaling): they stay at their current size unless one runs in the cluster.`,
+        );
+      }
+    }
 
     if (!props.alerting.pagerdutyRoutingKey && !props.alerting.slackWebhookUrl) {
       Annotations.of(this).addWarning(

@@ -10,6 +10,8 @@ import { GPU_AMI_KUBERNETES_VERSIONS } from "../versions";
 import { NodeGroupPlacement } from "../core/cluster-ref";
 import { checkKubernetesVersion } from "./cluster-validation";
 import { bottlerocketUserData } from "./private/bottlerocket-settings";
+import { IAutoscaledNodeGroup, NODE_GROUP_AUTOSCALING, NodeGroupAutoscaling } from "./node-autoscaling";
+import { gpuModelOf } from "./private/gpu-model";
 import { createManagedNodeGroup } from "./private/managed-node-group";
 import { checkScaling } from "./private/scaling";
 
@@ -44,6 +46,12 @@ export interface GpuNodeGroupOptions {
    * @default - no sharing
    */
   readonly hostTimeSlicingReplicas?: number;
+  /**
+   * Who sizes the group after creation. With "cluster-autoscaler", Terraform ignores
+   * `desired_size` and the ASG is tagged for discovery and scale-from-zero; install
+   * `ClusterAutoscaler` in the cluster. @default "none": Terraform keeps `desiredSize`
+   */
+  readonly autoscaling?: NodeGroupAutoscaling;
 }
 
 export interface GpuNodeGroupProps extends GpuNodeGroupOptions, NodeGroupPlacement {}
@@ -53,7 +61,7 @@ export interface GpuNodeGroupProps extends GpuNodeGroupOptions, NodeGroupPlaceme
  * pool labels, which the device plugin, the DCGM exporter and inference workloads derive their
  * tolerations and affinity from (through `IGpuPool`), so nothing retypes them.
  */
-export class GpuNodeGroup extends Construct implements IGpuPool {
+export class GpuNodeGroup extends Construct implements IGpuPool, IAutoscaledNodeGroup {
   public readonly poolName: string;
   public readonly nodeLabels: Readonly<Record<string, string>>;
   public readonly taints: readonly Taint[];
@@ -71,6 +79,10 @@ export class GpuNodeGroup extends Construct implements IGpuPool {
    * does not see it, so capacity checks err on the safe side there.
    */
   public readonly gpusPerNode: number;
+  public readonly nodeGroupName: string;
+  /** Whether Cluster Autoscaler sizes this pool (IGpuPool). */
+  public readonly autoscaled: boolean;
+  public readonly autoScalingGroupName: string;
 
   constructor(scope: Construct, id: string, props: GpuNodeGroupProps) {
     super(scope, id);
@@ -81,6 +93,7 @@ export class GpuNodeGroup extends Construct implements IGpuPool {
     const maxSize = props.maxSize ?? 4;
     const desiredSize = props.desiredSize ?? minSize;
     const diskSizeGiB = props.diskSizeGiB ?? 200;
+    const autoscaling = props.autoscaling ?? "none";
 
     checkDns1123Label(this, "poolName", props.poolName);
     if (!GPU_AMI_TYPES.includes(this.amiType)) {
@@ -126,6 +139,9 @@ export class GpuNodeGroup extends Construct implements IGpuPool {
       checkIntRange(this, "hostTimeSlicingReplicas", props.hostTimeSlicingReplicas, 2, 64);
     }
     this.gpusPerNode = Math.min(...props.instanceTypes.map((type) => gpusPerInstance(type)!)) * (props.hostTimeSlicingReplicas ?? 1);
+    if (!NODE_GROUP_AUTOSCALING.includes(autoscaling)) {
+      throw new PlatformConfigError(this, "autoscaling", autoscaling, `must be one of ${NODE_GROUP_AUTOSCALING.join(", ")}`);
+    }
     checkScaling(this, { minSize, maxSize, desiredSize });
     this.maxNodes = maxSize;
     checkIntRange(this, "diskSizeGiB", diskSizeGiB, 20, 16384);
@@ -138,7 +154,10 @@ export class GpuNodeGroup extends Construct implements IGpuPool {
     this.nodeLabels = { ...gpuPoolLabels(props.poolName), ...props.labels };
     this.taints = [GPU_TAINT, ...(props.extraTaints ?? [])];
 
-    this.nodeGroup = createManagedNodeGroup(this, props, {
+    this.nodeGroupName = props.poolName;
+    this.autoscaled = autoscaling === "cluster-autoscaler";
+    const template = this.autoscaled ? this.autoscalerNodeTemplate(props.instanceTypes) : { labels: {}, resources: {} };
+    const group = createManagedNodeGroup(this, props, {
       nodeGroupName: props.poolName,
       amiType: this.amiType,
       instanceTypes: props.instanceTypes,
@@ -147,12 +166,32 @@ export class GpuNodeGroup extends Construct implements IGpuPool {
       maxSize,
       desiredSize,
       diskSizeGiB,
-      labels: this.nodeLabels,
+      labels: { ...this.nodeLabels, ...template.labels },
       taints: this.taints,
       userData: isBottlerocket(this.amiType) ? bottlerocketUserData({ timeSlicingReplicas: props.hostTimeSlicingReplicas }) : undefined,
-    }).nodeGroup;
+      autoscaling,
+      nodeTemplateResources: template.resources,
+    });
+    this.nodeGroup = group.nodeGroup;
+    this.autoScalingGroupName = group.autoScalingGroupName;
+  }
+
+  /**
+   * What Cluster Autoscaler must know of a node it has not seen: its GPUs (for scale from zero),
+   * and the GPU label that makes it wait for the device plugin instead of adding a second node
+   * (kubernetes/autoscaler cloudprovider/aws/README.md, "Special note on GPU instances").
+   */
+  private autoscalerNodeTemplate(instanceTypes: readonly string[]): { labels: Record<string, string>; resources: Record<string, string> } {
+    return {
+      labels: { [AWS_GPU_NODE_LABEL]: gpuModelOf(instanceTypes) },
+      // What every node of the pool is sure to advertise (gpusPerNode), host time-slicing included.
+      resources: { "nvidia.com/gpu": String(this.gpusPerNode) },
+    };
   }
 }
+
+/** Cluster Autoscaler's GPU node label on AWS: a node with it and no allocatable GPU yet is still starting. */
+export const AWS_GPU_NODE_LABEL = "k8s.amazonaws.com/accelerator";
 
 function isBottlerocket(amiType: GpuAmiType): boolean {
   return amiType.startsWith("BOTTLEROCKET");

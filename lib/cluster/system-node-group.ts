@@ -5,6 +5,7 @@ import { checkIntRange } from "../core/validate";
 import { isNvidiaGpuInstanceType } from "../gpu/gpu-instance-types";
 import { SYSTEM_AMI_TYPE } from "../versions";
 import { NodeGroupPlacement } from "../core/cluster-ref";
+import { IAutoscaledNodeGroup, NODE_GROUP_AUTOSCALING, NodeGroupAutoscaling } from "./node-autoscaling";
 import { createManagedNodeGroup } from "./private/managed-node-group";
 import { checkScaling } from "./private/scaling";
 
@@ -23,15 +24,25 @@ export interface SystemNodeGroupOptions {
   readonly desiredSize?: number;
   /** @default 100 */
   readonly diskSizeGiB?: number;
+  /**
+   * Who sizes the group after creation (see `GpuNodeGroupOptions.autoscaling`).
+   * @default "none": Terraform keeps `desiredSize`
+   */
+  readonly autoscaling?: NodeGroupAutoscaling;
 }
 
 export interface SystemNodeGroupProps extends SystemNodeGroupOptions, NodeGroupPlacement {}
 
 /** Non-GPU nodes for Prometheus, Alertmanager, Grafana, Thanos and the cluster add-ons. */
-export class SystemNodeGroup extends Construct {
+export class SystemNodeGroup extends Construct implements IAutoscaledNodeGroup {
   /** Labels to select this pool by. */
   public readonly nodeLabels: Readonly<Record<string, string>> = { [SYSTEM_POOL_LABEL]: SYSTEM_POOL_LABEL_VALUE };
   public readonly nodeGroup: EksNodeGroup;
+  public readonly nodeGroupName = "system";
+  public readonly capacityType = "ON_DEMAND";
+  /** Whether Cluster Autoscaler sizes this group. */
+  public readonly autoscaled: boolean;
+  public readonly autoScalingGroupName: string;
 
   constructor(scope: Construct, id: string, props: SystemNodeGroupProps) {
     super(scope, id);
@@ -40,6 +51,10 @@ export class SystemNodeGroup extends Construct {
     const maxSize = props.maxSize ?? 6;
     const desiredSize = props.desiredSize ?? 3;
     const diskSizeGiB = props.diskSizeGiB ?? 100;
+    const autoscaling = props.autoscaling ?? "none";
+    if (!NODE_GROUP_AUTOSCALING.includes(autoscaling)) {
+      throw new PlatformConfigError(this, "autoscaling", autoscaling, `must be one of ${NODE_GROUP_AUTOSCALING.join(", ")}`);
+    }
     if (instanceTypes.length === 0) {
       throw new PlatformConfigError(this, "instanceTypes", instanceTypes, "must list at least one instance type");
     }
@@ -50,8 +65,9 @@ export class SystemNodeGroup extends Construct {
     });
     checkScaling(this, { minSize, maxSize, desiredSize });
     checkIntRange(this, "diskSizeGiB", diskSizeGiB, 20, 16384);
-    this.nodeGroup = createManagedNodeGroup(this, props, {
-      nodeGroupName: "system",
+    this.autoscaled = autoscaling === "cluster-autoscaler";
+    const group = createManagedNodeGroup(this, props, {
+      nodeGroupName: this.nodeGroupName,
       amiType: SYSTEM_AMI_TYPE,
       instanceTypes,
       capacityType: "ON_DEMAND",
@@ -61,6 +77,10 @@ export class SystemNodeGroup extends Construct {
       diskSizeGiB,
       labels: this.nodeLabels,
       taints: [],
-    }).nodeGroup;
+      autoscaling,
+      nodeTemplateResources: {},
+    });
+    this.nodeGroup = group.nodeGroup;
+    this.autoScalingGroupName = group.autoScalingGroupName;
   }
 }

@@ -26,6 +26,14 @@ const UNDECLARED_BUT_READ: Record<string, string> = {
   "kube-prometheus-stack:kube-state-metrics.metricLabelsAllowlist": "prometheus-community/kube-state-metrics values.yaml (--metric-labels-allowlist)",
   "kube-prometheus-stack:prometheus-node-exporter.tolerations": "prometheus-community/prometheus-node-exporter values.yaml",
   "kube-prometheus-stack:prometheus-node-exporter.resources": "prometheus-community/prometheus-node-exporter values.yaml",
+  // extraArgs is rendered as `--<key>=<value>` (templates/deployment.yaml); flags from cluster-autoscaler FAQ.md
+  // "What are the parameters to CA?", the first four also commented in the chart's values.yaml.
+  "cluster-autoscaler:extraArgs.expander": "cluster-autoscaler --expander",
+  "cluster-autoscaler:extraArgs.balance-similar-node-groups": "cluster-autoscaler --balance-similar-node-groups",
+  "cluster-autoscaler:extraArgs.scale-down-unneeded-time": "cluster-autoscaler --scale-down-unneeded-time",
+  "cluster-autoscaler:extraArgs.scale-down-delay-after-add": "cluster-autoscaler --scale-down-delay-after-add",
+  "cluster-autoscaler:extraArgs.skip-nodes-with-local-storage": "cluster-autoscaler --skip-nodes-with-local-storage",
+  "cluster-autoscaler:extraArgs.aws-use-static-instance-list": "cluster-autoscaler --aws-use-static-instance-list (cloudprovider/aws/README.md)",
 };
 
 /** Subcharts whose defaults are among the reference copies: their keys are checked too. */
@@ -76,6 +84,10 @@ describeWithUpstream("Helm values keys exist in the pinned charts' default value
 
   test("the default app installs pinned charts", () => {
     expect(found.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test("Cluster Autoscaler's chart is among the checked releases", () => {
+    expect(found.map((r) => r.chart.chart)).toContain("cluster-autoscaler");
   });
 
   test.each(found.map((r) => [`${r.chart.chart}-${r.chart.version}`, r] as const))("%s", (name, release) => {

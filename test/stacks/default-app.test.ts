@@ -21,7 +21,8 @@ describe("default app: cluster stack", () => {
     for (const pool of [ondemand, spot]) {
       expect(pool.taint).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
     }
-    expect(ondemand.labels).toEqual({ "gpu-platform.io/pool": "g5-ondemand", "nvidia.com/gpu.present": "true" });
+    // The GPU label tells Cluster Autoscaler a new node's GPUs are still coming (autoscaled pools).
+    expect(ondemand.labels).toEqual({ "gpu-platform.io/pool": "g5-ondemand", "nvidia.com/gpu.present": "true", "k8s.amazonaws.com/accelerator": "nvidia-a10g" });
   });
 
   test("scaling bounds come from the config and desired size is left to the autoscaler", () => {

@@ -1,8 +1,12 @@
+import { AutoscalingGroupTagA } from "@cdktf/provider-aws/lib/autoscaling-group-tag";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Construct } from "constructs";
 import { Taint } from "../../core/kubernetes/scheduling";
 import { NodeGroupPlacement } from "../../core/cluster-ref";
+import { PlatformConfigError } from "../../core/errors";
+import { NodeGroupAutoscaling } from "../node-autoscaling";
+import { autoscalerAsgTags } from "./autoscaler-tags";
 
 /** The shape of a node group; where it goes comes from its NodeGroupPlacement. */
 export interface ManagedNodeGroupSpec {
@@ -18,6 +22,10 @@ export interface ManagedNodeGroupSpec {
   readonly taints: readonly Taint[];
   /** Launch template user data (plain text; base64-encoded here). @default - none */
   readonly userData?: string;
+  /** Whether Cluster Autoscaler owns the group's size (then Terraform ignores desired_size). */
+  readonly autoscaling: NodeGroupAutoscaling;
+  /** Extended resources a node offers, for scale-from-zero (`{"nvidia.com/gpu": "1"}`). */
+  readonly nodeTemplateResources: Readonly<Record<string, string>>;
 }
 
 const EKS_TAINT_EFFECT = { NoSchedule: "NO_SCHEDULE", NoExecute: "NO_EXECUTE", PreferNoSchedule: "PREFER_NO_SCHEDULE" } as const;
@@ -29,14 +37,22 @@ function dataDeviceName(amiType: string): string {
 
 /**
  * A managed node group on a launch template that requires IMDSv2 (hop limit 1: pods cannot
- * reach the instance credentials) and encrypts its gp3 data volume. Desired size is left to
- * the autoscaler after creation.
+ * reach the instance credentials) and encrypts its gp3 data volume. With Cluster Autoscaler,
+ * desired size is left to it after creation and the ASG carries the tags that describe its
+ * nodes (scale from zero); otherwise Terraform keeps the group at `desiredSize`.
  */
 export function createManagedNodeGroup(
   scope: Construct,
   placement: NodeGroupPlacement,
   spec: ManagedNodeGroupSpec,
-): { nodeGroup: EksNodeGroup; launchTemplate: LaunchTemplate } {
+): { nodeGroup: EksNodeGroup; launchTemplate: LaunchTemplate; autoScalingGroupName: string } {
+  const autoscaled = spec.autoscaling === "cluster-autoscaler";
+  // An ASG tag key is unique, so the node template can describe one taint per key.
+  const taintKeys = spec.taints.map((t) => t.key);
+  const repeated = taintKeys.find((k, i) => taintKeys.indexOf(k) !== i);
+  if (autoscaled && repeated !== undefined) {
+    throw new PlatformConfigError(scope, "taints", spec.taints, `must use each key once on an autoscaled group (the ASG describes one taint per key for scale-from-zero); '${repeated}' repeats`);
+  }
   const launchTemplate = new LaunchTemplate(scope, "launch-template", {
     namePrefix: `${placement.cluster.clusterName}-${spec.nodeGroupName}-`,
     updateDefaultVersion: true,
@@ -72,8 +88,20 @@ export function createManagedNodeGroup(
     launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.toString() },
     labels: { ...spec.labels },
     taint: spec.taints.map((t) => ({ key: t.key, value: t.value, effect: EKS_TAINT_EFFECT[t.effect] })),
-    lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
+    ...(autoscaled && { lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] } }),
     dependsOn: placement.dependsOn,
   });
-  return { nodeGroup, launchTemplate };
+  const autoScalingGroupName = nodeGroup.resources.get(0).autoscalingGroups.get(0).name;
+  const tags = autoscalerAsgTags({
+    clusterName: placement.cluster.clusterName,
+    autoscaling: spec.autoscaling,
+    labels: spec.labels,
+    taints: spec.taints,
+    resources: spec.nodeTemplateResources,
+  });
+  for (const { id, tag } of tags) {
+    // Not propagated at launch: the tags describe the group to the autoscaler, not the instances.
+    new AutoscalingGroupTagA(scope, id, { autoscalingGroupName: autoScalingGroupName, tag: { ...tag, propagateAtLaunch: false } });
+  }
+  return { nodeGroup, launchTemplate, autoScalingGroupName };
 }
