@@ -52,6 +52,7 @@ describe("MonitoringStack in the default app", () => {
 
   test("the inference service's ServiceMonitor is delivered through chart values (plans on an empty cluster)", () => {
     expect(values.prometheus.additionalServiceMonitors).toEqual([
+      expect.objectContaining({ name: "cluster-autoscaler", namespaceSelector: { matchNames: ["kube-system"] }, endpoints: [{ port: "http", path: "/metrics" }] }),
       expect.objectContaining({ name: "inference-server", namespaceSelector: { matchNames: ["inference"] }, endpoints: [{ port: "metrics", path: "/metrics" }] }),
     ]);
     expect(platform.resource!.kubernetes_manifest).toBeUndefined();
