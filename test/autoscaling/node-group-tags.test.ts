@@ -70,6 +70,11 @@ describe("ASG tags for Cluster Autoscaler", () => {
     expect(tags["k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator"]).toBe(model);
   });
 
+  test("a Bottlerocket pool time-sliced on the host advertises each GPU as many times as it is shared", () => {
+    const tags = asgTags(gpuPool({ amiType: "BOTTLEROCKET_x86_64_NVIDIA", instanceTypes: ["g5.12xlarge"], hostTimeSlicingReplicas: 4 }).json);
+    expect(tags["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"]).toBe("16");
+  });
+
   test("a size whose GPU count is unknown gets no resources tag and a warning instead of a guess", () => {
     const { json, group } = gpuPool({ instanceTypes: ["g6f.large"] });
     expect(Object.keys(asgTags(json)).filter((k) => k.includes("/resources/"))).toEqual([]);
