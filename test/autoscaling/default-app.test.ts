@@ -1,6 +1,8 @@
 import { Testing } from "cdktf";
 import { parse } from "yaml";
 import { buildApp } from "../../stacks/app";
+import { ClusterStack } from "../../stacks/cluster-stack";
+import { PlatformStack } from "../../stacks/platform-stack";
 import { DEFAULT_CONFIG, resolveConfig } from "../../stacks/config";
 import { TfJson, resourceAt, resourcesOf, synthDefaultApp } from "../support/synth";
 
@@ -79,6 +81,23 @@ describe("default app: node autoscaling", () => {
     }
     const tags = Object.values(resourcesOf(off.cluster, "aws_autoscaling_group_tag")).map((t) => t.tag);
     expect(tags).toEqual(Array(3).fill({ key: "k8s.io/cluster-autoscaler/enabled", value: "false", propagate_at_launch: false }));
+  });
+
+  test("a platform without an autoscaler warns about pools that wait for one", () => {
+    const app = Testing.app();
+    const clusterStack = new ClusterStack(app, "cluster", DEFAULT_CONFIG);
+    const platformStack = new PlatformStack(app, "platform", {
+      region: DEFAULT_CONFIG.region,
+      tags: {},
+      cluster: clusterStack.cluster,
+      gpuPools: clusterStack.gpuPools,
+      systemNodeLabels: clusterStack.systemPool.nodeLabels,
+      inference: DEFAULT_CONFIG.inference,
+      alerting: {},
+    });
+    expect(platformStack.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data)).toContain(
+      "GPU pools g5-ondemand, g6-spot leave their size to Cluster Autoscaler, but this platform installs none (nodeAutoscaling): they stay at their current size unless one runs in the cluster.",
+    );
   });
 
   test("an existing cluster gets the release of the minor its configuration names", () => {
