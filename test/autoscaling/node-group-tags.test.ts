@@ -75,12 +75,11 @@ describe("ASG tags for Cluster Autoscaler", () => {
     expect(tags["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"]).toBe("16");
   });
 
-  test("a size whose GPU count is unknown gets no resources tag and a warning instead of a guess", () => {
-    const { json, group } = gpuPool({ instanceTypes: ["g6f.large"] });
-    expect(Object.keys(asgTags(json)).filter((k) => k.includes("/resources/"))).toEqual([]);
-    expect(group.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data)).toEqual([
-      "GPU pool 'g5': the GPU count of g6f.large is not in the library's table, so its Auto Scaling group gets no nvidia.com/gpu node-template tag; Cluster Autoscaler falls back to its own instance-type data to scale it from zero.",
-    ]);
+  test("the GPU count tag is the pool's gpusPerNode, the figure the capacity checks use", () => {
+    const { json, group } = gpuPool({ instanceTypes: ["g6f.large", "g6.xlarge"] });
+    expect(group.gpusPerNode).toBe(1);
+    expect(asgTags(json)["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"]).toBe("1");
+    expect(group.node.metadata.filter((m) => m.type === "@cdktf/warn")).toEqual([]);
   });
 
   test("an autoscaled group leaves desired_size to the autoscaler", () => {
