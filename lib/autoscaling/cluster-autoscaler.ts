@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { IAutoscaledNodeGroup, clusterAutoscalerDiscoveryTags } from "../cluster/node-autoscaling";
+import { IAutoscaledNodeGroup, clusterAutoscalerDiscoveryTags, managedNodeGroupAsgPattern } from "../cluster/node-autoscaling";
 import { MonitoringCatalog } from "../contracts/monitoring-catalog";
 import { PlatformConfigError } from "../core/errors";
 import { ResourceRequirements } from "../core/kubernetes/resources";
@@ -185,13 +185,13 @@ export class ClusterAutoscaler extends Construct {
   }
 }
 
-/** Spot groups first, then on-demand; node group ids on AWS are ASG names, matched exactly. */
+/** Spot groups first, then on-demand; node group ids on AWS are ASG names, which EKS derives from the group's. */
 function expanderPriorities(groups: readonly IAutoscaledNodeGroup[]): Record<number, string[]> | undefined {
   if (groups.length === 0) return undefined;
   const out: Record<number, string[]> = {};
   for (const g of groups) {
     const priority = EXPANDER_PRIORITY[g.capacityType === "SPOT" ? "SPOT" : "ON_DEMAND"];
-    (out[priority] ??= []).push(`^${g.autoScalingGroupName}$`);
+    (out[priority] ??= []).push(managedNodeGroupAsgPattern(g.nodeGroupName));
   }
   return out;
 }

@@ -6,12 +6,25 @@ export type NodeGroupAutoscaling = "cluster-autoscaler" | "none";
 
 export const NODE_GROUP_AUTOSCALING: readonly NodeGroupAutoscaling[] = ["cluster-autoscaler", "none"];
 
-/** What a node autoscaler needs of a managed node group it scales. */
+/**
+ * What a node autoscaler needs of a managed node group it scales: literal values only, so the
+ * in-cluster side never refers to a node group's attributes (nor waits for a replaced group).
+ */
 export interface IAutoscaledNodeGroup {
   readonly nodeGroupName: string;
-  /** The group's EC2 Auto Scaling group, which is Cluster Autoscaler's node group id on AWS. */
-  readonly autoScalingGroupName: string;
   readonly capacityType: "ON_DEMAND" | "SPOT";
+}
+
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+/**
+ * A regular expression for the Auto Scaling group of a managed node group, which is Cluster
+ * Autoscaler's node group id on AWS: EKS names it `eks-<node group name>-<node group uuid>`.
+ * The uuid is matched exactly, so pool `g6` does not also match pool `g6-spot`.
+ */
+export function managedNodeGroupAsgPattern(nodeGroupName: string): string {
+  const escaped = nodeGroupName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return `^eks-${escaped}-${UUID}$`;
 }
 
 /** An Auto Scaling group tag Cluster Autoscaler reads. */

@@ -32,6 +32,8 @@ const IDENT = "[A-Za-z_][A-Za-z0-9_-]*";
 const STATIC_REFERENCE = new RegExp(`^(?:data\\.${IDENT}\\.${IDENT}|module\\.${IDENT}|${IDENT}\\.${IDENT})$`);
 const NODE_GROUP_REFERENCE = new RegExp(`\\baws_eks_node_group\\.(${IDENT})`, "g");
 const CROSS_STACK_NODE_GROUP = /outputs\.(cross-stack-output-aws_eks_node_group[A-Za-z0-9_-]*)/g;
+/** A tag on a node group's own Auto Scaling group (Cluster Autoscaler's node template) is part of the group. */
+const OWN_ASG = new RegExp(`^\\$\\{aws_eks_node_group\\.(${IDENT})\\.resources\\[0\\]\\.autoscaling_groups\\[0\\]\\.name\\}$`);
 const GPU_AMI = /NVIDIA|GPU/;
 const GPU_TAINT_KEY = "nvidia.com/gpu";
 
@@ -151,9 +153,10 @@ function checkNodeGroups(blocks: readonly Block[], report: (block: Block, messag
     // Without the comment, whose construct path may spell anything.
     const text = JSON.stringify(block.body, (key, value: unknown) => (key === "//" ? undefined : value));
     const waited = new Set<string>();
+    const tagged = block.type === "aws_autoscaling_group_tag" ? OWN_ASG.exec(String(block.body.autoscaling_group_name))?.[1] : undefined;
     for (const m of text.matchAll(NODE_GROUP_REFERENCE)) {
       const group = `aws_eks_node_group.${m[1]}`;
-      if (gpuGroups.has(group) && group !== block.dependable) waited.add(group);
+      if (gpuGroups.has(group) && group !== block.dependable && m[1] !== tagged) waited.add(group);
     }
     for (const group of waited) {
       report(block, `waits on the GPU node group ${group}: nothing needs it, and a GPU capacity failure (quota, spot shortage) would hold this back`);

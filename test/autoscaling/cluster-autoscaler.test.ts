@@ -18,9 +18,9 @@ function autoscaler(options: Partial<ClusterAutoscalerProps> = {}) {
     identity: { roleArn: ROLE_ARN, serviceAccount: { namespace: "kube-system", name: "cluster-autoscaler" } },
     nodeSelector: SYSTEM,
     nodeGroups: [
-      { nodeGroupName: "system", autoScalingGroupName: "eks-system-1111", capacityType: "ON_DEMAND" },
-      { nodeGroupName: "g5-ondemand", autoScalingGroupName: "eks-g5-ondemand-2222", capacityType: "ON_DEMAND" },
-      { nodeGroupName: "g6-spot", autoScalingGroupName: "eks-g6-spot-3333", capacityType: "SPOT" },
+      { nodeGroupName: "system", capacityType: "ON_DEMAND" },
+      { nodeGroupName: "g5-ondemand", capacityType: "ON_DEMAND" },
+      { nodeGroupName: "g6", capacityType: "SPOT" },
     ],
     ...options,
   });
@@ -49,9 +49,19 @@ describe("ClusterAutoscaler", () => {
     });
   });
 
-  test("spot groups first, then on-demand, matched on exact ASG names; least-waste breaks ties", () => {
+  test("spot groups first, then on-demand, matched on the ASG names EKS gives them; least-waste breaks ties", () => {
     expect((values.extraArgs as Record<string, unknown>).expander).toBe("priority,least-waste");
-    expect(values.expanderPriorities).toEqual({ 20: ["^eks-g6-spot-3333$"], 10: ["^eks-system-1111$", "^eks-g5-ondemand-2222$"] });
+    const uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+    expect(values.expanderPriorities).toEqual({ 20: [`^eks-g6-${uuid}$`], 10: [`^eks-system-${uuid}$`, `^eks-g5-ondemand-${uuid}$`] });
+  });
+
+  test("a group's pattern matches its own ASG and no other pool's", () => {
+    const priorities = values.expanderPriorities as Record<string, string[]>;
+    const g6 = new RegExp(priorities["20"][0]);
+    // EKS names a managed node group's ASG eks-<node group name>-<node group uuid>.
+    expect(g6.test("eks-g6-1ac6a2b4-5d3e-4f60-9a7b-0c1d2e3f4a5b")).toBe(true);
+    expect(g6.test("eks-g6-spot-1ac6a2b4-5d3e-4f60-9a7b-0c1d2e3f4a5b")).toBe(false);
+    expect(g6.test("eks-g6-1ac6a2b4-5d3e-4f60-9a7b-0c1d2e3f4a5b-x")).toBe(false);
   });
 
   test("scale-down waits for GPU warm-up, emptyDir caches do not pin nodes, similar groups grow evenly", () => {

@@ -1,6 +1,7 @@
 import { GpuNodeGroup, GpuNodeGroupOptions } from "../../lib/cluster/gpu-node-group";
 import { SystemNodeGroup } from "../../lib/cluster/system-node-group";
 import { awsStack, fakeCluster } from "../support/fixtures";
+import { orderingFindings } from "../../lib/platform/ordering-check";
 import { TfJson, resourcesOf, synthStack } from "../support/synth";
 
 const placement = { cluster: fakeCluster(), nodeRoleArn: "arn:aws:iam::123456789012:role/node" };
@@ -129,5 +130,24 @@ describe("ASG tags for Cluster Autoscaler", () => {
         "test/pool: 'taints' must use each key once on an autoscaled group (the ASG describes one taint per key for scale-from-zero); 'nvidia.com/gpu' repeats, got",
       );
     });
+  });
+});
+
+describe("ordering check and the ASG tags", () => {
+  const gpuGroup = { ami_type: "AL2023_x86_64_NVIDIA", taint: [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }] };
+  const asgOf = (group: string) => `\${aws_eks_node_group.${group}.resources[0].autoscaling_groups[0].name}`;
+  const doc = (tags: Record<string, Record<string, unknown>>) => ({
+    resource: { aws_eks_node_group: { gpu_a: gpuGroup, gpu_b: gpuGroup }, aws_autoscaling_group_tag: tags },
+  });
+
+  test("a tag on a GPU group's own Auto Scaling group is part of the group, not a wait on it", () => {
+    expect(orderingFindings(doc({ t: { autoscaling_group_name: asgOf("gpu_a"), tag: { key: "k", value: "v", propagate_at_launch: false } } }))).toEqual([]);
+  });
+
+  test("anything else a tag takes from a GPU group is still a finding", () => {
+    const findings = orderingFindings(doc({ t: { autoscaling_group_name: asgOf("gpu_a"), tag: { key: "k", value: "${aws_eks_node_group.gpu_b.id}", propagate_at_launch: false } } }));
+    expect(findings.map((f) => f.message)).toEqual([
+      "waits on the GPU node group aws_eks_node_group.gpu_b: nothing needs it, and a GPU capacity failure (quota, spot shortage) would hold this back",
+    ]);
   });
 });
