@@ -11,6 +11,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ["contracts", "platform"],
   ["gpu"],
   ["cluster", "workload", "monitoring"],
+  // Node autoscaling joins the AWS side (node groups, IRSA) and the in-cluster chart.
+  ["autoscaling"],
 ];
 
 const LIB = join(__dirname, "../../lib");
