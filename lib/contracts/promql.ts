@@ -159,3 +159,32 @@ export function formatBucketBound(value: number): string {
 export function serviceGauge(contract: MetricContract, svc: ServiceSelector, metric: string): string {
   return selector(metric, serviceMatchers(contract, svc));
 }
+
+/**
+ * Request rate split by outcome, one query per series family: by the status label for a
+ * status-label counter (`outcome` names the label), or success and failure for separate counters
+ * (`outcome` names the series). For a "QPS by status" panel.
+ */
+export function requestRateByOutcome(
+  contract: MetricContract,
+  svc: ServiceSelector,
+  window: string,
+): readonly { readonly expr: string; readonly outcome: { readonly label: string } | { readonly name: string } }[] {
+  const r = contract.requests;
+  if (r.kind === "statusLabel") return [{ expr: requestRate(contract, svc, window, [r.statusLabel]), outcome: { label: r.statusLabel } }];
+  const m = serviceMatchers(contract, svc);
+  return [
+    { expr: `sum(rate(${selector(r.success, m)}[${window}]))`, outcome: { name: "success" } },
+    { expr: errorRate(contract, svc, window), outcome: { name: "failure" } },
+  ];
+}
+
+/**
+ * Per-bucket request rate of the latency histogram, `sum by (le)`, for a latency heatmap; undefined
+ * when the contract has no histogram. Bucket bounds stay in the contract's unit.
+ */
+export function latencyBucketRate(contract: MetricContract, svc: ServiceSelector, window: string): string | undefined {
+  const l = contract.latency;
+  if (l.kind !== "histogram") return undefined;
+  return `sum by (le) (rate(${selector(`${l.name}_bucket`, serviceMatchers(contract, svc))}[${window}]))`;
+}

@@ -14,6 +14,15 @@ export interface GrafanaDatasourceRef {
   readonly type: "prometheus";
 }
 
+/** How Grafana's dashboard sidecar finds dashboard ConfigMaps and the folder each goes into. */
+export interface GrafanaDashboardSidecar {
+  /** Label key a dashboard ConfigMap carries. */
+  readonly label: string;
+  readonly labelValue: string;
+  /** Annotation whose value is the Grafana folder of the ConfigMap's dashboards. */
+  readonly folderAnnotation: string;
+}
+
 export interface LabelSelector {
   readonly matchLabels: Readonly<Record<string, string>>;
 }
@@ -99,7 +108,14 @@ export interface KubePrometheusStackValues {
     readonly nodeSelector: Readonly<Record<string, string>>;
     readonly resources: ResourceRequirements;
     readonly sidecar: {
-      readonly dashboards: { readonly enabled: true; readonly label: string; readonly labelValue: string; readonly searchNamespace: "ALL" };
+      readonly dashboards: {
+        readonly enabled: true;
+        readonly label: string;
+        readonly labelValue: string;
+        readonly searchNamespace: "ALL";
+        readonly folderAnnotation: string;
+        readonly provider: { readonly foldersFromFilesStructure: true };
+      };
       /** The chart's Prometheus datasource; its uid is pinned so dashboards can name it. */
       readonly datasources: { readonly uid: string; readonly isDefaultDatasource: boolean };
     };

@@ -19,7 +19,7 @@ import { KSM_NODE_LABELS_ALLOWLIST } from "./rules";
 import { RuleGroup } from "./rules/rule-types";
 import { AlertRouting, AlertRoutingOptions } from "./alertmanager/alert-routing";
 import { GrafanaAdminSecret } from "./grafana-admin-secret";
-import { GrafanaDatasourceRef, KubePrometheusStackValues, ServiceMonitorValue, VolumeClaimTemplate } from "./kube-prometheus-stack-values";
+import { GrafanaDashboardSidecar, GrafanaDatasourceRef, KubePrometheusStackValues, ServiceMonitorValue, VolumeClaimTemplate } from "./kube-prometheus-stack-values";
 
 export interface PrometheusOptions {
   /** Two replicas scrape the same targets; Thanos or Grafana deduplicate on the replica label. @default 2 */
@@ -107,7 +107,12 @@ export class MonitoringStack extends Construct {
   public readonly prometheusDatasource: GrafanaDatasourceRef = { uid: "prometheus", type: "prometheus" };
   /** The datasource dashboards query by default. */
   public readonly defaultDatasource: GrafanaDatasourceRef = this.prometheusDatasource;
+  /** External label carrying the cluster name on every series and alert that leaves Prometheus. */
+  public readonly clusterLabel = "cluster";
+  /** How Grafana's dashboard sidecar finds dashboards: ConfigMaps with this label, their folder in this annotation. */
+  public readonly dashboardSidecar: GrafanaDashboardSidecar = { label: "grafana_dashboard", labelValue: "1", folderAnnotation: "grafana_folder" };
   private readonly rulesOptions: PlatformRulesOptions;
+  private ruleGroupsCache?: { readonly services: number; readonly groups: RuleGroup[] };
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id);
@@ -189,7 +194,7 @@ export class MonitoringStack extends Construct {
             evaluationInterval: scrapeInterval,
             retention,
             retentionSize,
-            externalLabels: { cluster: props.clusterName },
+            externalLabels: { [this.clusterLabel]: props.clusterName },
             replicaExternalLabelName: "prometheus_replica",
             ruleSelector: { matchLabels: labels.ruleLabels },
             ruleNamespaceSelector: selectNothingElse,
@@ -228,7 +233,15 @@ export class MonitoringStack extends Construct {
           nodeSelector: system,
           resources: SMALL,
           sidecar: {
-            dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
+            dashboards: {
+              enabled: true,
+              label: this.dashboardSidecar.label,
+              labelValue: this.dashboardSidecar.labelValue,
+              searchNamespace: "ALL",
+              // The annotation names the folder; Grafana makes folders from the sidecar's subdirectories.
+              folderAnnotation: this.dashboardSidecar.folderAnnotation,
+              provider: { foldersFromFilesStructure: true },
+            },
             datasources: { uid: this.prometheusDatasource.uid, isDefaultDatasource: this.defaultDatasource === this.prometheusDatasource },
           },
         },
@@ -258,7 +271,10 @@ export class MonitoringStack extends Construct {
    * each time; call it after every service has been added.
    */
   public ruleGroups(): RuleGroup[] {
-    return buildPlatformRules(this.rulesOptions, this);
+    // Built once per catalog size: the chart values and the dashboard checks both read them at synth.
+    const services = this.rulesOptions.services.length;
+    if (this.ruleGroupsCache?.services !== services) this.ruleGroupsCache = { services, groups: buildPlatformRules(this.rulesOptions, this) };
+    return this.ruleGroupsCache.groups;
   }
 }
 

@@ -46,9 +46,17 @@ function withSubcharts(chart: string, upstream: Json): Json {
   const merged: { [k: string]: Json } = { ...upstream };
   for (const [key, file] of Object.entries(SUBCHART_VALUES[chart] ?? {})) {
     const sub = parse(readFileSync(join(UPSTREAM, file), "utf8")) as Json;
-    merged[key] = { ...(isMap(sub) ? sub : {}), ...(isMap(upstream[key]) ? (upstream[key] as { [k: string]: Json }) : {}) };
+    merged[key] = deepMerge(sub, upstream[key]);
   }
   return merged;
+}
+
+/** The subchart's defaults overlaid by the parent's: a parent map (grafana.sidecar) must not hide the subchart's keys below it. */
+function deepMerge(base: Json | undefined, over: Json | undefined): Json {
+  if (!isMap(base) || !isMap(over)) return over === undefined ? (base ?? null) : over;
+  const out: { [k: string]: Json } = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  return out;
 }
 
 type Json = null | string | number | boolean | Json[] | { [k: string]: Json };
