@@ -62,3 +62,5 @@ export * from "./monitoring/grafana-admin-secret";
 export * from "./monitoring/rules";
 export * from "./monitoring/alertmanager";
 export * from "./monitoring/prometheus-adapter";
+export * from "./monitoring/dashboards/grafana-dashboards";
+export * as dashboards from "./monitoring/dashboards";

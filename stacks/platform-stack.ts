@@ -17,6 +17,7 @@ import { addNetworkPolicyEnforcementCheck } from "../lib/platform/network-policy
 import { NamespaceRef, namespaceRefOf } from "../lib/core/kubernetes/namespace-ref";
 import { addOrderingValidation } from "../lib/platform/ordering-validation";
 import { MonitoringStack, MonitoringStackOptions } from "../lib/monitoring/monitoring-stack";
+import { GrafanaDashboards } from "../lib/monitoring/dashboards/grafana-dashboards";
 import { InferenceService } from "../lib/workload/inference-service";
 import { PrometheusAdapter } from "../lib/monitoring/prometheus-adapter";
 import { AlertingConfig, alertmanagerConfigFor } from "./alerting-config";
@@ -68,6 +69,7 @@ export class PlatformStack extends TerraformStack {
   public readonly monitoring: MonitoringStack;
   public readonly inferenceServer: InferenceService;
   public readonly clusterAutoscaler?: ClusterAutoscaler;
+  public readonly dashboards: GrafanaDashboards;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -161,6 +163,11 @@ export class PlatformStack extends TerraformStack {
       catalog: this.catalog,
       // 99.5% of requests succeed and 95% finish within 1 s (a bound of prometheus_client's default buckets).
       slos: { availability: 0.995, latency: { objective: 0.95, thresholdSeconds: 1 } },
+    });
+    this.dashboards = new GrafanaDashboards(this, "dashboards", {
+      monitoring: this.monitoring,
+      catalog: this.catalog,
+      namespace: ns("monitoring"),
     });
 
     // Proves on the synthesized plan that everything waits for its namespace and CRDs.

@@ -1,0 +1,49 @@
+import { TerraformStack } from "cdktf";
+import { DEFAULT_METRIC_CONTRACT } from "../../../lib/contracts/metric-contract";
+import { MonitoredService, MonitoringCatalog } from "../../../lib/contracts/monitoring-catalog";
+import { monitoringLabelContract } from "../../../lib/contracts/monitoring-labels";
+import { MetricContracts } from "../../../lib/contracts/presets";
+import { GpuPool } from "../../../lib/gpu/gpu-pool";
+import { GrafanaDashboards, GrafanaDashboardsOptions } from "../../../lib/monitoring/dashboards/grafana-dashboards";
+import { MonitoringStack } from "../../../lib/monitoring/monitoring-stack";
+import { clusterStack } from "../../support/fixtures";
+
+/** The default server: default contract, HPA, availability and latency SLOs. */
+export const DEFAULT_SERVICE: MonitoredService = {
+  selector: { namespace: "inference", service: "llm" },
+  contract: DEFAULT_METRIC_CONTRACT,
+  deployment: "llm",
+  hpa: "llm",
+  slos: { availability: 0.995, latency: { objective: 0.95, thresholdSeconds: 1 } },
+};
+
+/** A talking-head pipeline on Triton: sum/count latency, the `model` label as its stage. */
+export const TRITON_SERVICE: MonitoredService = {
+  selector: { namespace: "avatar", service: "pipeline" },
+  contract: MetricContracts.triton(),
+  deployment: "pipeline",
+};
+
+export interface DashboardFixture {
+  readonly stack: TerraformStack;
+  readonly monitoring: MonitoringStack;
+  readonly dashboards: GrafanaDashboards;
+  readonly catalog: MonitoringCatalog;
+}
+
+/** A MonitoringStack and GrafanaDashboards over `services`, as the platform stack wires them. */
+export function dashboardFixture(services: readonly MonitoredService[] = [DEFAULT_SERVICE], options: GrafanaDashboardsOptions = {}): DashboardFixture {
+  const stack = clusterStack();
+  const catalog = new MonitoringCatalog(monitoringLabelContract());
+  const monitoring = new MonitoringStack(stack, "monitoring", {
+    clusterName: "test-cluster",
+    catalog,
+    gpuPools: [GpuPool.fromExisting({ poolName: "a10g" })],
+    systemNodeLabels: { "gpu-platform.io/role": "system" },
+    storageClassName: "gp3-encrypted",
+  });
+  const dashboards = new GrafanaDashboards(stack, "dashboards", { ...options, monitoring, catalog, namespace: monitoring.namespace });
+  // Services join the catalog after the dashboards construct, as InferenceServices do.
+  services.forEach((s) => catalog.addService(s));
+  return { stack, monitoring, dashboards, catalog };
+}
