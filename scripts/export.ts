@@ -1,7 +1,9 @@
 /**
  * `npm run export -- --out DIR`: writes the default app's Prometheus rules as plain rule
  * files (DIR/rules/<group>.rules.yaml) and its Alertmanager configuration
- * (DIR/alertmanager.yaml), for promtool, amtool and review. Reads the same configuration as
+ * (DIR/alertmanager.yaml), for promtool, amtool and review, and its Grafana dashboards
+ * (DIR/dashboards/<uid>.json, importable into any Grafana as they are: the datasource is named by
+ * uid, no `__inputs` to fill). Reads the same configuration as
  * `cdktf synth` (GPU_PLATFORM_CONFIG, GPU_PLATFORM_* variables).
  */
 import { mkdirSync, rmSync, writeFileSync } from "fs";
@@ -14,6 +16,7 @@ import { loadConfig } from "../stacks/config";
 export interface ExportedFiles {
   readonly ruleFiles: string[];
   readonly alertmanagerFile: string;
+  readonly dashboardFiles: string[];
 }
 
 /** Builds the default app in memory (nothing synthesized to disk) and writes its monitoring config. */
@@ -30,7 +33,17 @@ export function exportMonitoring(outDir: string, env: Readonly<Record<string, st
   });
   const alertmanagerFile = join(outDir, "alertmanager.yaml");
   writeFileSync(alertmanagerFile, unresolvedFree("alertmanager.yaml", platform.monitoring.routing.yaml));
-  return { ruleFiles: written, alertmanagerFile };
+  const dashboardsDir = join(outDir, "dashboards");
+  rmSync(dashboardsDir, { recursive: true, force: true });
+  mkdirSync(dashboardsDir, { recursive: true });
+  // render() runs the same checks as synth: unknown metrics or labels, duplicate uids.
+  platform.dashboards.render();
+  const dashboardFiles = Object.entries(platform.dashboards.files()).map(([name, json]) => {
+    const path = join(dashboardsDir, name);
+    writeFileSync(path, unresolvedFree(name, json));
+    return path;
+  });
+  return { ruleFiles: written, alertmanagerFile, dashboardFiles };
 }
 
 /** A file for promtool or amtool cannot hold a Terraform reference: fail rather than write one. */
@@ -49,6 +62,7 @@ function main(argv: string[]): void {
   }
   const files = exportMonitoring(resolve(out));
   console.log(`wrote ${files.ruleFiles.length} rule files to ${join(out, "rules")} and ${join(out, "alertmanager.yaml")}`);
+  console.log(`wrote ${files.dashboardFiles.length} dashboards to ${join(out, "dashboards")}`);
 }
 
 if (require.main === module) main(process.argv.slice(2));
