@@ -266,8 +266,9 @@ export function newDashboard(o: DashboardOptions): dashboard.DashboardBuilder {
 }
 
 /**
- * The dashboard as Grafana writes it: panel ids assigned, and the panels of expanded rows placed
- * after their row (Grafana keeps a row's own `panels` only while it is collapsed).
+ * The dashboard as Grafana writes it: panel ids assigned, the panels of expanded rows placed
+ * after their row (Grafana keeps a row's own `panels` only while it is collapsed), empty
+ * annotation and variable lists written out.
  */
 export function finishDashboard(builder: dashboard.DashboardBuilder): GrafanaDashboard {
   const built = builder.build();
@@ -281,5 +282,11 @@ export function finishDashboard(builder: dashboard.DashboardBuilder): GrafanaDas
     }
   }
   flat.forEach((p, i) => (p.id = i + 1));
-  return { ...built, panels: flat };
+  // Grafana reads `annotations.list` and `templating.list` on load: never leave them out.
+  return {
+    ...built,
+    annotations: { ...built.annotations, list: built.annotations.list ?? [] },
+    templating: { ...built.templating, list: built.templating.list ?? [] },
+    panels: flat,
+  };
 }

@@ -10,7 +10,7 @@ import {
   newDashboard,
   timeseriesPanel,
 } from "../../../lib/monitoring/dashboards/common";
-import { dashboardPanels, dashboardQueries } from "../../../lib/monitoring/dashboards/dashboard-queries";
+import { dashboardPanels, dashboardQueries, substituteVariables } from "../../../lib/monitoring/dashboards/dashboard-queries";
 import { GrafanaDashboards } from "../../../lib/monitoring/dashboards/grafana-dashboards";
 import { inferenceDashboardUid } from "../../../lib/monitoring/dashboards/inference-service-dashboard";
 import { findPromqlSyntaxError } from "../../../lib/monitoring/rules/private/promql-syntax";
@@ -400,6 +400,16 @@ describe("GrafanaDashboards: checks at synth", () => {
   });
 });
 
+describe("substituteVariables", () => {
+  test("replaces $name, ${name}, ${name:format} and [[name]]; leaves names without a value ($1) alone", () => {
+    const values = { node: "ip-10-0-1-5", node_pool: "a10g", __rate_interval: "1m" };
+    expect(substituteVariables('x{a=~"$node", b=~"${node_pool}", c=~"${node:regex}", d=~"[[node]]"}[$__rate_interval]', values)).toBe(
+      'x{a=~"ip-10-0-1-5", b=~"a10g", c=~"ip-10-0-1-5", d=~"ip-10-0-1-5"}[1m]',
+    );
+    expect(substituteVariables('label_replace(up, "n", "$1", "node", "(.+)") and $nodes', values)).toBe('label_replace(up, "n", "$1", "node", "(.+)") and $nodes');
+  });
+});
+
 describe("dashboardQueries (for end-to-end runs)", () => {
   const all = dashboardFixture([DEFAULT_SERVICE, TRITON_SERVICE]).dashboards.dashboards();
 
@@ -481,6 +491,7 @@ describe("npm run export: dashboards", () => {
       expect(d.title).toEqual(expect.any(String));
       expect(d.templating.list!.length).toBeGreaterThan(0);
       expect(d.__inputs).toBeUndefined();
+      expect(d.annotations.list).toEqual([]);
       // The datasource is resolved to the pinned uid: nothing for an importer to fill in.
       expect(text).not.toMatch(/\$\{DS_/);
       const panels = dashboardPanels(d);
