@@ -1,7 +1,9 @@
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
-import { Lazy } from "cdktf";
+import { Lazy, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { MonitoringCatalog } from "../../contracts/monitoring-catalog";
+import { ServiceSelector } from "../../contracts/metric-contract";
+import { MonitoredService, MonitoringCatalog } from "../../contracts/monitoring-catalog";
+import { ConstructTag } from "../../core/construct-tag";
 import { PlatformConfigError } from "../../core/errors";
 import { NamespaceRef, namespaceDependencies, toNamespaceRef } from "../../core/kubernetes/namespace-ref";
 import { checkDns1123Label, checkPrometheusLabelName, checkPrometheusMetricName } from "../../core/validate";
@@ -27,8 +29,17 @@ export interface DashboardMonitoring {
 }
 
 export interface GrafanaDashboardsOptions {
+  /** Name of the ConfigMap; unique per namespace across GrafanaDashboards. @default "grafana-dashboards" */
+  readonly name?: string;
   /** Grafana folder of the dashboards. @default "GPU inference platform" */
   readonly folder?: string;
+  /**
+   * Services to draw a dashboard for, when the catalog's are split over several GrafanaDashboards
+   * (one ConfigMap holds at most 1 MiB). @default - every service of the catalog
+   */
+  readonly services?: readonly ServiceSelector[];
+  /** The GPU fleet, SLO and alerts overview dashboards; one GrafanaDashboards of the app has them. @default true */
+  readonly platformDashboards?: boolean;
   /** Extra gauges and counters of services, each shown on its service's dashboard. @default - none */
   readonly domainMetrics?: readonly ServiceDomainMetrics[];
   /** Dashboards of your own, delivered and checked like the platform's. @default - none */
@@ -44,6 +55,10 @@ export interface GrafanaDashboardsProps extends GrafanaDashboardsOptions {
 }
 
 export const DEFAULT_DASHBOARD_FOLDER = "GPU inference platform";
+export const DEFAULT_DASHBOARD_CONFIG_MAP = "grafana-dashboards";
+
+/** Every GrafanaDashboards of the app: uids and ConfigMaps must not collide across them. */
+const DELIVERIES = new ConstructTag<{ readonly configMap: string; readonly uids: () => string[] }>("GrafanaDashboards");
 /** Kubernetes rejects a ConfigMap whose data exceeds 1 MiB. */
 const CONFIG_MAP_LIMIT_BYTES = 1024 * 1024;
 
@@ -58,6 +73,7 @@ export class GrafanaDashboards extends Construct {
   public readonly configMap: ConfigMapV1;
   public readonly folder: string;
   private readonly props: GrafanaDashboardsProps;
+  private readonly configMapRef: string;
   private cache?: { readonly services: number; readonly dashboards: GrafanaDashboard[]; files?: Record<string, string> };
 
   constructor(scope: Construct, id: string, props: GrafanaDashboardsProps) {
@@ -75,11 +91,16 @@ export class GrafanaDashboards extends Construct {
     );
     const namespace = toNamespaceRef(props.namespace);
     checkDns1123Label(this, "namespace", namespace.name);
+    const name = props.name ?? DEFAULT_DASHBOARD_CONFIG_MAP;
+    if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(name)) {
+      throw new PlatformConfigError(this, "name", name, "must be a Kubernetes object name (lowercase letters, digits, '-' and '.', at most 253 characters)");
+    }
+    this.configMapRef = `${namespace.name}/${name}`;
     const sidecar = props.monitoring.dashboardSidecar;
 
     this.configMap = new ConfigMapV1(this, "config-map", {
       metadata: {
-        name: "grafana-dashboards",
+        name,
         namespace: namespace.name,
         labels: { [sidecar.label]: sidecar.labelValue, "app.kubernetes.io/part-of": "gpu-inference-platform" },
         annotations: { [sidecar.folderAnnotation]: this.folder },
@@ -90,6 +111,7 @@ export class GrafanaDashboards extends Construct {
       }) as unknown as Record<string, string>,
       dependsOn: namespaceDependencies(namespace),
     });
+    DELIVERIES.set(this, { configMap: this.configMapRef, uids: () => this.dashboards().map((d) => d.uid ?? "") });
     this.node.addValidation({ validate: () => this.problems() });
   }
 
@@ -98,8 +120,8 @@ export class GrafanaDashboards extends Construct {
    * Unchecked: `render()` checks them.
    */
   public dashboards(): GrafanaDashboard[] {
-    const services = this.props.catalog.services;
-    if (this.cache?.services === services.length) return this.cache.dashboards;
+    const services = this.selectedServices();
+    if (this.cache?.services === this.props.catalog.services.length) return this.cache.dashboards;
     const ctx: DashboardContext = { datasource: this.props.monitoring.defaultDatasource, clusterLabel: this.props.monitoring.clusterLabel };
     const domain = this.props.domainMetrics ?? [];
     const dashboards = [
@@ -110,13 +132,24 @@ export class GrafanaDashboards extends Construct {
           domain.filter((d) => d.service.namespace === s.selector.namespace && d.service.service === s.selector.service).flatMap((d) => d.metrics),
         ),
       ),
-      gpuFleetDashboard(ctx),
-      ...(services.some((s) => s.slos?.availability !== undefined || s.slos?.latency !== undefined) ? [sloDashboard(ctx, services)] : []),
-      alertsOverviewDashboard(ctx),
+      ...(this.props.platformDashboards ?? true ? this.platformDashboards(ctx) : []),
       ...(this.props.extraDashboards ?? []),
     ];
-    this.cache = { services: services.length, dashboards };
+    this.cache = { services: this.props.catalog.services.length, dashboards };
     return dashboards;
+  }
+
+  /** Fleet, SLOs (of every service of the catalog) and alerts. */
+  private platformDashboards(ctx: DashboardContext): GrafanaDashboard[] {
+    const all = this.props.catalog.services;
+    const slos = all.some((s) => s.slos?.availability !== undefined || s.slos?.latency !== undefined);
+    return [gpuFleetDashboard(ctx), ...(slos ? [sloDashboard(ctx, all)] : []), alertsOverviewDashboard(ctx)];
+  }
+
+  private selectedServices(): readonly MonitoredService[] {
+    const wanted = this.props.services;
+    const all = this.props.catalog.services;
+    return wanted ? all.filter((s) => wanted.some((w) => w.namespace === s.selector.namespace && w.service === s.selector.service)) : all;
   }
 
   /** The dashboards after the checks; throws an Error listing every problem (as synth would). */
@@ -131,6 +164,12 @@ export class GrafanaDashboards extends Construct {
     const services = this.props.catalog.services;
     const known = services.map((s) => `${s.selector.namespace}/${s.selector.service}`);
     const problems: string[] = [];
+    (this.props.services ?? []).forEach((w, i) => {
+      const name = `${w.namespace}/${w.service}`;
+      if (!known.includes(name)) {
+        problems.push(new PlatformConfigError(this, `services[${i}]`, name, `must name a service of the catalog (${known.join(", ") || "none"})`).message);
+      }
+    });
     (this.props.domainMetrics ?? []).forEach((d, i) => {
       const name = `${d.service.namespace}/${d.service.service}`;
       if (!known.includes(name)) {
@@ -145,9 +184,20 @@ export class GrafanaDashboards extends Construct {
     });
     const dashboards = this.dashboards();
     problems.push(...dashboardProblems(this.node.path, dashboards, catalog));
+    // Across GrafanaDashboards: Grafana keeps one dashboard per uid, Kubernetes one ConfigMap per name.
+    const uids = new Set(dashboards.map((d) => d.uid ?? ""));
+    for (const { construct, value } of DELIVERIES.findAll(TerraformStack.of(this))) {
+      if (construct === this) continue;
+      if (value.configMap === this.configMapRef) {
+        problems.push(new PlatformConfigError(this, "name", this.configMapRef, `must differ from the ConfigMap of ${construct.node.path}`).message);
+      }
+      for (const uid of value.uids().filter((u) => uids.has(u))) {
+        problems.push(new PlatformConfigError(this, "dashboards[*].uid", uid, `must be unique, but ${construct.node.path} delivers a dashboard with it too`).message);
+      }
+    }
     const size = Object.entries(this.files()).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
     if (size > CONFIG_MAP_LIMIT_BYTES) {
-      problems.push(new PlatformConfigError(this, "dashboards", `${size} bytes`, `must fit in one ConfigMap (at most ${CONFIG_MAP_LIMIT_BYTES} bytes of data); split them over two GrafanaDashboards`).message);
+      problems.push(new PlatformConfigError(this, "dashboards", `${size} bytes`, `must fit in one ConfigMap (at most ${CONFIG_MAP_LIMIT_BYTES} bytes of data); split the services over two GrafanaDashboards ('services', 'platformDashboards: false' on the second, another 'name')`).message);
     }
     return problems;
   }

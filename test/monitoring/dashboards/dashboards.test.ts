@@ -7,6 +7,7 @@ import {
   DashboardContext,
   finishDashboard,
   GrafanaDashboard,
+  labelVariable,
   newDashboard,
   timeseriesPanel,
 } from "../../../lib/monitoring/dashboards/common";
@@ -15,7 +16,7 @@ import { GrafanaDashboards } from "../../../lib/monitoring/dashboards/grafana-da
 import { inferenceDashboardUid } from "../../../lib/monitoring/dashboards/inference-service-dashboard";
 import { findPromqlSyntaxError } from "../../../lib/monitoring/rules/private/promql-syntax";
 import { exportMonitoring } from "../../../scripts/export";
-import { resourceAt, synthDefaultApp, synthStack } from "../../support/synth";
+import { resourceAt, resourcesOf, synthDefaultApp, synthStack } from "../../support/synth";
 import { DEFAULT_SERVICE, dashboardFixture, TRITON_SERVICE } from "./fixture";
 
 type Target = { refId: string; expr: string; legendFormat?: string; datasource?: { uid?: string; type?: string } };
@@ -365,6 +366,20 @@ describe("GrafanaDashboards: checks at synth", () => {
     ]);
   });
 
+  test("a variable over a label its series does not carry fails", () => {
+    const d = finishDashboard(
+      newDashboard({
+        uid: "custom",
+        title: "Custom",
+        description: "",
+        variables: [labelVariable(CTX, { name: "pool", label: "Pool", series: "kube_node_labels", valuesOf: "label_pool" })],
+      }).withPanel(timeseriesPanel(CTX, { title: "Up", queries: [{ expr: "up" }] })),
+    );
+    expect(dashboardFixture([DEFAULT_SERVICE], { extraDashboards: [d] }).dashboards.problems()).toEqual([
+      `test/dashboards: 'dashboard 'custom' ("Custom"), variable 'pool'' names a label that none of the series it reads carries (kube_node_labels), got "label_pool"`,
+    ]);
+  });
+
   test("a query that does not parse fails with where it breaks", () => {
     expect(withExtra("sum(rate(up[5m])").dashboards.problems()).toEqual([
       expect.stringMatching(/panel "VRAM"' must be valid PromQL, but parsing fails at character \d+: .*, got "sum\(rate\(up\[5m\]\)"$/),
@@ -397,6 +412,36 @@ describe("GrafanaDashboards: checks at synth", () => {
     expect(() => dashboardFixture([DEFAULT_SERVICE], { folder: "GPU//platform" })).toThrow(
       `test/dashboards: 'folder' must be a folder name, or names separated by '/' for nested folders (no empty, '.' or '..' parts), got "GPU//platform"`,
     );
+  });
+});
+
+describe("GrafanaDashboards: several in one app", () => {
+  function second(fixture: ReturnType<typeof dashboardFixture>, options: Partial<ConstructorParameters<typeof GrafanaDashboards>[2]> = {}) {
+    return new GrafanaDashboards(fixture.stack, "more-dashboards", { monitoring: fixture.monitoring, catalog: fixture.catalog, namespace: "monitoring", ...options });
+  }
+
+  test("services split over two ConfigMaps, the platform dashboards in one: no collision", () => {
+    const f = dashboardFixture([DEFAULT_SERVICE, TRITON_SERVICE], { services: [DEFAULT_SERVICE.selector] });
+    const more = second(f, { name: "grafana-dashboards-avatar", services: [TRITON_SERVICE.selector], platformDashboards: false });
+    expect(f.dashboards.dashboards().map((d) => d.uid)).toEqual(["inference-inference-llm", "gpu-fleet", "inference-slos", "alerts-overview"]);
+    expect(more.dashboards().map((d) => d.uid)).toEqual(["inference-avatar-pipeline"]);
+    expect([...f.dashboards.problems(), ...more.problems()]).toEqual([]);
+    const maps = Object.values(resourcesOf(synthStack(f.stack), "kubernetes_config_map_v1")) as { metadata: { name: string } }[];
+    expect(maps.map((m) => m.metadata.name).sort()).toEqual(["grafana-dashboards", "grafana-dashboards-avatar"]);
+  });
+
+  test("a second one with the defaults collides on the ConfigMap and on every uid", () => {
+    const f = dashboardFixture();
+    second(f);
+    const problems = f.dashboards.problems();
+    expect(problems).toContain(`test/dashboards: 'name' must differ from the ConfigMap of test/more-dashboards, got "monitoring/grafana-dashboards"`);
+    expect(problems).toContain(`test/dashboards: 'dashboards[*].uid' must be unique, but test/more-dashboards delivers a dashboard with it too, got "gpu-fleet"`);
+    expect(() => synthStack(f.stack)).toThrow(/must differ from the ConfigMap of test\/more-dashboards/);
+  });
+
+  test("services naming a service the catalog does not have fail", () => {
+    const f = dashboardFixture([DEFAULT_SERVICE], { services: [{ namespace: "inference", service: "yolo" }] });
+    expect(f.dashboards.problems()).toEqual([`test/dashboards: 'services[0]' must name a service of the catalog (inference/llm), got "inference/yolo"`]);
   });
 });
 
