@@ -204,7 +204,22 @@ export function inferenceServiceDashboard(
       }),
     );
   }
-  d.withPanel(timeseriesPanel(ctx, { title: service.hpa ? "Replicas and autoscaler" : "Replicas", queries: replicaQueries(ctx, service), unit: units.Short, min: 0, width: 24 }));
+  d.withPanel(timeseriesPanel(ctx, { title: service.hpa ? "Replicas and autoscaler" : "Replicas", queries: replicaQueries(ctx, service), unit: units.Short, min: 0, width: service.hpa ? 12 : 24 }));
+  if (service.hpa) {
+    const hpa = [svc[0], { label: "horizontalpodautoscaler", op: "=" as const, value: service.hpa }, cluster];
+    d.withPanel(
+      timeseriesPanel(ctx, {
+        title: "Autoscaling metric per pod vs target",
+        description: "The HPA's metric (per-pod average) against its target: above the target, the HPA adds replicas up to its maximum.",
+        queries: [
+          { expr: `max by (metric_name) (${selector("kube_horizontalpodautoscaler_status_target_metric", [...hpa, { label: "metric_target_type", op: "=", value: "average" }])})`, legend: "{{metric_name}}" },
+          { expr: `max by (metric_name) (${selector("kube_horizontalpodautoscaler_spec_target_metric", [...hpa, { label: "metric_target_type", op: "=", value: "average" }])})`, legend: "{{metric_name}} target" },
+        ],
+        unit: units.Short,
+        min: 0,
+      }),
+    );
+  }
 
   const stage = service.contract.stageLabel;
   if (stage) {

@@ -77,6 +77,7 @@ describe("GrafanaDashboards: inference service dashboard", () => {
       "Model loaded",
       "Queue depth",
       "Replicas and autoscaler",
+      "Autoscaling metric per pod vs target",
     ]);
   });
 
@@ -125,6 +126,13 @@ describe("GrafanaDashboards: inference service dashboard", () => {
       'max(kube_horizontalpodautoscaler_spec_min_replicas{namespace="inference", horizontalpodautoscaler="llm", cluster=~"$cluster"})',
       'max(kube_horizontalpodautoscaler_spec_max_replicas{namespace="inference", horizontalpodautoscaler="llm", cluster=~"$cluster"})',
       'max(kube_deployment_status_replicas_available{namespace="inference", deployment="llm", cluster=~"$cluster"})',
+    ]);
+  });
+
+  test("the autoscaling metric per pod against the HPA's target", () => {
+    expect(exprs(d, "Autoscaling metric per pod vs target")).toEqual([
+      'max by (metric_name) (kube_horizontalpodautoscaler_status_target_metric{namespace="inference", horizontalpodautoscaler="llm", cluster=~"$cluster", metric_target_type="average"})',
+      'max by (metric_name) (kube_horizontalpodautoscaler_spec_target_metric{namespace="inference", horizontalpodautoscaler="llm", cluster=~"$cluster", metric_target_type="average"})',
     ]);
   });
 

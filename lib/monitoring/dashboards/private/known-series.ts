@@ -37,6 +37,8 @@ export const KUBE_STATE_METRICS_SERIES: Readonly<Record<string, readonly string[
   kube_horizontalpodautoscaler_spec_max_replicas: HPA,
   kube_horizontalpodautoscaler_status_current_replicas: HPA,
   kube_horizontalpodautoscaler_status_desired_replicas: HPA,
+  kube_horizontalpodautoscaler_spec_target_metric: [...HPA, "metric_name", "metric_target_type"],
+  kube_horizontalpodautoscaler_status_target_metric: [...HPA, "metric_name", "metric_target_type"],
 };
 
 /** Labels of Prometheus's own ALERTS series besides the alert's labels. */
