@@ -43,6 +43,7 @@ export interface PanelQuery {
 
 export interface PanelOptions {
   readonly title: string;
+  /** Shown in the panel's info tooltip. @default - none */
   readonly description?: string;
   readonly queries: readonly PanelQuery[];
   /** Grafana unit id (`reqps`, `s`, `percentunit`...). @default - none */
