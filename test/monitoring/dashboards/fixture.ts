@@ -40,7 +40,7 @@ export function dashboardFixture(services: readonly MonitoredService[] = [DEFAUL
     catalog,
     gpuPools: [GpuPool.fromExisting({ poolName: "a10g" })],
     systemNodeLabels: { "gpu-platform.io/role": "system" },
-    storageClassName: "gp3-encrypted",
+    storageClass: "gp3-encrypted",
   });
   const dashboards = new GrafanaDashboards(stack, "dashboards", { ...options, monitoring, catalog, namespace: monitoring.namespace });
   // Services join the catalog after the dashboards construct, as InferenceServices do.
