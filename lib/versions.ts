@@ -55,6 +55,8 @@ export const IMAGES = {
    * which would silently break every rule and panel that groups by it.
    */
   dcgmExporter: { repository: "nvcr.io/nvidia/k8s/dcgm-exporter", tag: "4.5.3-4.8.2-distroless" },
+  /** The official Thanos image; the same tag kube-prometheus-stack 88.5.3 runs as the sidecar. */
+  thanos: { repository: "quay.io/thanos/thanos", tag: "v0.42.4" },
 } as const satisfies Record<string, ImagePin>;
 
 /** Cluster Autoscaler image repository; the tag comes from CLUSTER_AUTOSCALER_IMAGE_TAGS. */

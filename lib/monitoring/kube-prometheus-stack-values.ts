@@ -23,6 +23,18 @@ export interface GrafanaDashboardSidecar {
   readonly folderAnnotation: string;
 }
 
+/** A datasource provisioned beside the chart's own (Grafana provisioning format). */
+export interface GrafanaAdditionalDatasource {
+  readonly name: string;
+  readonly uid: string;
+  readonly type: "prometheus";
+  readonly access: "proxy";
+  readonly url: string;
+  readonly isDefault: boolean;
+  readonly editable: false;
+  readonly jsonData: { readonly prometheusType: "Thanos" | "Prometheus"; readonly timeInterval: string };
+}
+
 export interface LabelSelector {
   readonly matchLabels: Readonly<Record<string, string>>;
 }
@@ -87,8 +99,19 @@ export interface KubePrometheusStackValues {
       readonly nodeSelector: Readonly<Record<string, string>>;
       readonly resources: ResourceRequirements;
       readonly storageSpec: { readonly volumeClaimTemplate: VolumeClaimTemplate };
+      /** The Thanos sidecar (operator ThanosSpec): image and the objstore Secret it uploads with. */
+      readonly thanos?: {
+        readonly image: string;
+        readonly objectStorageConfig: { readonly existingSecret: { readonly name: string; readonly key: string } };
+      };
     };
     readonly additionalServiceMonitors: readonly ServiceMonitorValue[];
+    /** Prometheus' service account, shared by the sidecar; annotated with its IRSA role. */
+    readonly serviceAccount?: { readonly name: string; readonly annotations: Readonly<Record<string, string>> };
+    /** Headless `<fullname>-thanos-discovery` Service of the sidecars' gRPC (Query's DNS discovery). */
+    readonly thanosService?: { readonly enabled: true };
+    /** ServiceMonitor of the sidecars' metrics, labelled `release` by the chart. */
+    readonly thanosServiceMonitor?: { readonly enabled: true };
   };
   readonly alertmanager: {
     readonly config?: object;
@@ -119,6 +142,8 @@ export interface KubePrometheusStackValues {
       /** The chart's Prometheus datasource; its uid is pinned so dashboards can name it. */
       readonly datasources: { readonly uid: string; readonly isDefaultDatasource: boolean };
     };
+    /** More datasources (Thanos). */
+    readonly additionalDataSources?: readonly GrafanaAdditionalDatasource[];
   };
   readonly "kube-state-metrics": {
     readonly nodeSelector: Readonly<Record<string, string>>;

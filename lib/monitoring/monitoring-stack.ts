@@ -20,13 +20,15 @@ import { RuleGroup } from "./rules/rule-types";
 import { AlertRouting, AlertRoutingOptions } from "./alertmanager/alert-routing";
 import { GrafanaAdminSecret } from "./grafana-admin-secret";
 import { GrafanaDashboardSidecar, GrafanaDatasourceRef, KubePrometheusStackValues, ServiceMonitorValue, VolumeClaimTemplate } from "./kube-prometheus-stack-values";
+import { PrometheusThanosOptions } from "./thanos-sidecar";
+import { IMAGES } from "../versions";
 
 export interface PrometheusOptions {
   /** Two replicas scrape the same targets; Thanos or Grafana deduplicate on the replica label. @default 2 */
   readonly replicas?: number;
   /** @default "15s" */
   readonly scrapeInterval?: string;
-  /** Local retention (long-term storage is Thanos's job). @default "15d" */
+  /** Local retention (long-term storage is Thanos's job). @default "15d", or the Thanos options' `prometheusRetention` */
   readonly retention?: string;
   /** Size-based retention; must leave headroom on the volume. @default "45GiB" */
   readonly retentionSize?: string;
@@ -56,6 +58,12 @@ export interface MonitoringStackOptions {
    * @default - the packs' defaults
    */
   readonly rules?: Omit<PlatformRulesOptions, "services" | "gpuPools" | "scrapeInterval">;
+  /**
+   * Long-term storage: the Thanos sidecar in each Prometheus pod, a shorter local retention, and
+   * Thanos as Grafana's default datasource (from the `Thanos` construct's `prometheusSidecar`).
+   * @default - no sidecar: Prometheus keeps its local retention only
+   */
+  readonly thanos?: PrometheusThanosOptions;
 }
 
 export interface MonitoringStackProps extends MonitoringStackOptions {
@@ -105,8 +113,8 @@ export class MonitoringStack extends Construct {
   public readonly prometheusPort = 9090;
   /** Grafana's datasource for this Prometheus (both replicas behind one Service). */
   public readonly prometheusDatasource: GrafanaDatasourceRef = { uid: "prometheus", type: "prometheus" };
-  /** The datasource dashboards query by default. */
-  public readonly defaultDatasource: GrafanaDatasourceRef = this.prometheusDatasource;
+  /** The datasource dashboards query by default: Thanos when configured, else this Prometheus. */
+  public readonly defaultDatasource: GrafanaDatasourceRef;
   /** External label carrying the cluster name on every series and alert that leaves Prometheus. */
   public readonly clusterLabel = "cluster";
   /** How Grafana's dashboard sidecar finds dashboards: ConfigMaps with this label, their folder in this annotation. */
@@ -127,7 +135,9 @@ export class MonitoringStack extends Construct {
     const p = props.prometheus ?? {};
     const replicas = p.replicas ?? 2;
     const scrapeInterval = p.scrapeInterval ?? "15s";
-    const retention = p.retention ?? "15d";
+    const thanos = props.thanos;
+    this.defaultDatasource = thanos?.datasource.ref ?? this.prometheusDatasource;
+    const retention = p.retention ?? thanos?.prometheusRetention ?? (thanos ? "7d" : "15d");
     const retentionSize = p.retentionSize ?? "45GiB";
     const volumeSize = p.volumeSize ?? "50Gi";
     const a = props.alertmanager ?? {};
@@ -150,8 +160,8 @@ export class MonitoringStack extends Construct {
 
     this.rulesOptions = {
       ...props.rules,
-      // No Thanos sidecar yet: its upload alert would have no data to fire on.
-      platform: { thanosSidecar: false, ...props.rules?.platform },
+      // Query must reach one sidecar per Prometheus replica.
+      ...(props.rules?.storage && { storage: { sidecarEndpoints: replicas, ...props.rules.storage } }),
       services: props.catalog.services,
       gpuPools: props.gpuPools,
       scrapeInterval,
@@ -173,8 +183,13 @@ export class MonitoringStack extends Construct {
       chart: CHARTS.kubePrometheusStack,
       timeoutSeconds: 900,
       installsCrds: [PROMETHEUS_OPERATOR_CRDS],
-      // Volumes are claimed from the class; Grafana and Alertmanager mount the Secrets.
-      dependsOn: [...(storageClass.resource ? [storageClass.resource] : []), this.grafanaAdmin.secret, ...this.routing.dependables],
+      // Volumes are claimed from the class; Grafana and Alertmanager mount the Secrets, the Thanos sidecar its objstore Secret.
+      dependsOn: [
+        ...(storageClass.resource ? [storageClass.resource] : []),
+        this.grafanaAdmin.secret,
+        ...this.routing.dependables,
+        ...(thanos?.dependsOn ?? []),
+      ],
       // Rendered at synth: services register their monitors and rules after this construct.
       values: (): KubePrometheusStackValues => ({
         defaultRules: {
@@ -206,6 +221,12 @@ export class MonitoringStack extends Construct {
             nodeSelector: system,
             resources: p.resources ?? DEFAULT_PROMETHEUS_RESOURCES,
             storageSpec: claim(volumeSize),
+            ...(thanos && {
+              thanos: {
+                image: `${IMAGES.thanos.repository}:${IMAGES.thanos.tag}`,
+                objectStorageConfig: { existingSecret: { name: thanos.objectStorageSecret.name, key: thanos.objectStorageSecret.key } },
+              },
+            }),
           },
           additionalServiceMonitors: props.catalog.serviceMonitors.map(
             (sm): ServiceMonitorValue => ({
@@ -215,6 +236,11 @@ export class MonitoringStack extends Construct {
               endpoints: [{ port: sm.port, path: sm.path ?? "/metrics", ...(sm.interval && { interval: sm.interval }) }],
             }),
           ),
+          ...(thanos && {
+            serviceAccount: { name: thanos.serviceAccount.name, annotations: { "eks.amazonaws.com/role-arn": thanos.serviceAccount.roleArn } },
+            thanosService: { enabled: true },
+            thanosServiceMonitor: { enabled: true },
+          }),
         },
         alertmanager: {
           config: this.routing.chartValues.config,
@@ -244,6 +270,20 @@ export class MonitoringStack extends Construct {
             },
             datasources: { uid: this.prometheusDatasource.uid, isDefaultDatasource: this.defaultDatasource === this.prometheusDatasource },
           },
+          ...(thanos && {
+            additionalDataSources: [
+              {
+                name: thanos.datasource.name,
+                uid: thanos.datasource.ref.uid,
+                type: thanos.datasource.ref.type,
+                access: "proxy",
+                url: thanos.datasource.url,
+                isDefault: this.defaultDatasource === thanos.datasource.ref,
+                editable: false,
+                jsonData: { prometheusType: "Thanos", timeInterval: scrapeInterval },
+              },
+            ],
+          }),
         },
         "kube-state-metrics": {
           nodeSelector: system,

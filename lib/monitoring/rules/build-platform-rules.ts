@@ -9,6 +9,7 @@ import { RuleGroup } from "./rule-types";
 import { addRunbookLinks, DEFAULT_RUNBOOK_BASE_URL } from "./runbook-links";
 import { validateRuleGroups } from "./rule-validation";
 import { sloRuleGroups } from "./slo-rules";
+import { StorageRuleOptions, storageRuleGroups } from "./storage-rules";
 
 /** Scrape interval the design notes ask for (10-15s); per-service groups evaluate at it. */
 export const DEFAULT_SCRAPE_INTERVAL = "15s";
@@ -22,6 +23,8 @@ export interface PlatformRulesOptions {
   readonly gpu?: GpuRuleOptions;
   /** @default - the platform pack's defaults */
   readonly platform?: PlatformRuleOptions;
+  /** The Thanos storage pack ("thanos" group). @default - none: no long-term storage */
+  readonly storage?: StorageRuleOptions;
   /** Groups of the user's own rules, checked exactly like the generated ones. @default - none */
   readonly userRules?: readonly RuleGroup[];
   /** Runbook links are this URL plus the lowercase alert name. @default DEFAULT_RUNBOOK_BASE_URL */
@@ -32,7 +35,7 @@ export interface PlatformRulesOptions {
 
 /**
  * Every rule group of the platform, validated, with runbook links: "gpu", one "inference-<ns>-<svc>"
- * and (with SLOs) one "slo-<ns>-<svc>" per service, "platform", then the user's groups. Throws a
+ * and (with SLOs) one "slo-<ns>-<svc>" per service, "platform", "thanos" with long-term storage, then the user's groups. Throws a
  * PlatformConfigError naming the prop on the first problem.
  */
 export function buildPlatformRules(options: PlatformRulesOptions, scope: IConstruct | string = "PlatformRules"): RuleGroup[] {
@@ -55,6 +58,7 @@ export function buildPlatformRules(options: PlatformRulesOptions, scope: IConstr
         ...sloRuleGroups(scope, `services[${i}]`, service),
       ]),
       ...platformRuleGroups(scope, options.platform),
+      ...(options.storage ? storageRuleGroups(scope, options.storage) : []),
     ],
     runbookBaseUrl,
   );

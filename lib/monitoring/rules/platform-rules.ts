@@ -2,12 +2,12 @@ import { IConstruct } from "constructs";
 import { DEFAULT_MONITORING_NAMESPACE } from "../../contracts/monitoring-labels";
 import { checkDns1123Label } from "../../core/validate";
 import { checkPercent, checkWindow } from "./private/checks";
-import { eq, num, oneOf, series } from "./private/queries";
+import { num, oneOf, series } from "./private/queries";
 import { alertRule } from "./private/rule-builders";
 import { HEARTBEAT_LABEL, Rule, RuleGroup } from "./rule-types";
 
 export interface PlatformRuleOptions {
-  /** Namespace of Prometheus, Alertmanager and the Thanos sidecar. @default "monitoring" */
+  /** Namespace of Prometheus and Alertmanager. @default "monitoring" */
   readonly monitoringNamespace?: string;
   /** Namespaces whose PersistentVolumeClaims get the early usage warning. @default - the monitoring namespace */
   readonly volumeNamespaces?: readonly string[];
@@ -15,8 +15,6 @@ export interface PlatformRuleOptions {
   readonly volumeUsagePercent?: number;
   /** @default "5m" */
   readonly gpuNodeNotReadyFor?: string;
-  /** Alerts on the Thanos sidecar's uploads to object storage; off when no sidecar runs. @default true */
-  readonly thanosSidecar?: boolean;
 }
 
 /**
@@ -27,14 +25,13 @@ export interface PlatformRuleOptions {
  * PrometheusErrorSendingAlertsToSomeAlertmanagers), config reloads (PrometheusBadConfig,
  * AlertmanagerFailedReload) and HPAs at max (KubeHpaMaxedOut). Added here: a heartbeat from
  * this rule set, GPU nodes NotReady with the GPUs lost, an earlier warning for the volumes
- * monitoring itself lives on, and Thanos uploads, for which the chart has no rules at all.
+ * monitoring itself lives on. Thanos has its own pack (storage-rules.ts).
  */
 export function platformRuleGroups(scope: IConstruct | string, options: PlatformRuleOptions = {}): RuleGroup[] {
   const monitoringNamespace = options.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE;
   const volumeNamespaces = options.volumeNamespaces ?? [monitoringNamespace];
   const volumeUsagePercent = options.volumeUsagePercent ?? 80;
   const gpuNodeNotReadyFor = options.gpuNodeNotReadyFor ?? "5m";
-  const thanosSidecar = options.thanosSidecar ?? true;
   checkDns1123Label(scope, "platform.monitoringNamespace", monitoringNamespace);
   volumeNamespaces.forEach((ns, i) => checkDns1123Label(scope, `platform.volumeNamespaces[${i}]`, ns));
   checkPercent(scope, "platform.volumeUsagePercent", volumeUsagePercent);
@@ -74,21 +71,5 @@ export function platformRuleGroups(scope: IConstruct | string, options: Platform
       description: "PersistentVolumeClaim {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} is {{ $value | humanizePercentage }} full. Grow the volume or shorten retention before compaction fails.",
     }),
   ];
-  if (thanosSidecar) {
-    const pods = "namespace, pod";
-    const shipper = (metric: string) => `sum by (${pods}) (increase(${series(metric, eq("namespace", monitoringNamespace))}[1h]))`;
-    rules.push(
-      alertRule({
-        alert: "ThanosSidecarUploadFailing",
-        // A failure retried successfully within the hour is no incident; failures without any upload are.
-        expr: `${shipper("thanos_shipper_upload_failures_total")} > 0\nunless on (${pods})\n${shipper("thanos_shipper_uploads_total")} > 0`,
-        for: "15m",
-        severity: "warning",
-        summary: "The Thanos sidecar fails to upload blocks to object storage.",
-        description:
-          "Thanos sidecar in {{ $labels.namespace }}/{{ $labels.pod }} failed {{ printf \"%.0f\" $value }} block uploads in the last hour and uploaded none: long-term metrics stop at the local retention. Check the bucket credentials (IRSA) and the sidecar logs.",
-      }),
-    );
-  }
   return [{ name: "platform", rules }];
 }

@@ -7,15 +7,16 @@ const alerts = (groups: readonly RuleGroup[]): AlertRule[] => groups.flatMap((g)
 describe("buildPlatformRules on the fixture", () => {
   const groups = buildPlatformRules(FIXTURE_OPTIONS);
 
-  test("groups in order: gpu, the service's inference and SLO groups, platform", () => {
+  test("groups in order: gpu, the service's inference and SLO groups, platform, thanos", () => {
     expect(groups.map((g) => [g.name, g.rules.length])).toEqual([
       ["gpu", 15],
       ["inference-inference-inference-server", 19],
       ["slo-inference-inference-server", 19],
-      ["platform", 4],
+      ["platform", 3],
+      ["thanos", 11],
     ]);
-    expect(alerts(groups)).toHaveLength(36);
-    expect(new Set(alerts(groups).map((a) => a.alert)).size).toBe(30);
+    expect(alerts(groups)).toHaveLength(46);
+    expect(new Set(alerts(groups).map((a) => a.alert)).size).toBe(40);
   });
 
   test("every alert links its runbook under the default base URL", () => {

@@ -28,6 +28,8 @@ export const FIXTURE_OPTIONS: PlatformRulesOptions = {
     ],
   },
   scrapeInterval: "15s",
+  // Thanos with the default jobs and namespace: the "thanos" group (storage.test.yaml).
+  storage: {},
 };
 
 /** The repository's presets, as users pick them. */

@@ -11,7 +11,6 @@ describe("platform rules", () => {
       "DeadMansSwitch/info",
       "GpuNodeNotReady/warning",
       "PersistentVolumeUsageHigh/warning",
-      "ThanosSidecarUploadFailing/warning",
     ]);
   });
 
@@ -36,14 +35,6 @@ describe("platform rules", () => {
     const custom = alert(platform({ volumeNamespaces: ["monitoring", "thanos"], volumeUsagePercent: 70 }), "PersistentVolumeUsageHigh").expr;
     expect(custom).toContain('kubelet_volume_stats_used_bytes{namespace=~"monitoring|thanos"}');
     expect(custom).toMatch(/\n> 0\.7$/);
-  });
-
-  test("Thanos uploads in the monitoring namespace: failures without any success; off without a sidecar", () => {
-    const inc = (m: string) => `sum by (namespace, pod) (increase(${m}{namespace="observability"}[1h]))`;
-    expect(alert(platform({ monitoringNamespace: "observability" }), "ThanosSidecarUploadFailing").expr).toBe(
-      `${inc("thanos_shipper_upload_failures_total")} > 0\nunless on (namespace, pod)\n${inc("thanos_shipper_uploads_total")} > 0`,
-    );
-    expect(alertNames(platform({ thanosSidecar: false }))).not.toContain("ThanosSidecarUploadFailing/warning");
   });
 
   test("option validation", () => {

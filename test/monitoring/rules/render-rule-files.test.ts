@@ -12,6 +12,7 @@ describe("rendering", () => {
       "inference-inference-inference-server.rules.yaml",
       "slo-inference-inference-server.rules.yaml",
       "platform.rules.yaml",
+      "thanos.rules.yaml",
     ]);
     files.forEach((file, i) => expect(parse(file.yaml)).toEqual({ groups: [groups[i]] }));
   });
