@@ -21,6 +21,7 @@ export function buildApp(config: PlatformConfig, app: App = new App()): { app: A
       nodeGroups: cluster.autoscaledNodeGroups,
       kubernetesVersion: config.nodeAutoscaling.kubernetesVersion,
     },
+    ...(cluster.thanos && config.thanos && { thanos: { ...config.thanos, ...cluster.thanos } }),
   });
   platform.addDependency(cluster);
   useLocalState(cluster, "cluster");

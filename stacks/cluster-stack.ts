@@ -10,6 +10,8 @@ import { GpuNodeGroup } from "../lib/cluster/gpu-node-group";
 import { IAutoscaledNodeGroup } from "../lib/cluster/node-autoscaling";
 import { NodeRole } from "../lib/cluster/node-role";
 import { SystemNodeGroup } from "../lib/cluster/system-node-group";
+import { IThanosBucket, ThanosBucket } from "../lib/storage/thanos-bucket";
+import { ThanosBucketAccess, ThanosComponentRoles } from "../lib/storage/thanos-bucket-access";
 import { NetworkPolicyEnforcementSetting, PlatformConfig } from "./config";
 
 /** What each config setting of `cluster.networkPolicyEnforcement` states. */
@@ -31,6 +33,8 @@ export class ClusterStack extends TerraformStack {
   public readonly autoscalerRole?: ClusterAutoscalerRole;
   /** The node groups Cluster Autoscaler sizes. */
   public readonly autoscaledNodeGroups: IAutoscaledNodeGroup[];
+  /** The Thanos bucket and its components' IRSA roles. @default - undefined when Thanos is off */
+  public readonly thanos?: { readonly bucket: IThanosBucket; readonly roles: ThanosComponentRoles };
 
   constructor(scope: Construct, id: string, config: PlatformConfig) {
     super(scope, id);
@@ -83,6 +87,28 @@ export class ClusterStack extends TerraformStack {
     }
     // DNS and storage add-ons run Deployments on the system pool; GPU pools may fail or be empty.
     addons?.addNodeDependentAddons(this.systemPool.nodeGroup);
+
+    if (config.thanos) {
+      const t = config.thanos;
+      const b = t.bucket;
+      const bucket =
+        b.mode === "existing"
+          ? ThanosBucket.fromExisting(this, "thanos-bucket", { bucketName: b.name, region: config.region, kmsKeyArn: b.kmsKeyArn })
+          : new ThanosBucket(this, "thanos-bucket", {
+              region: config.region,
+              bucketName: b.name,
+              kmsKeyArn: b.kmsKeyArn,
+              forceDestroy: b.forceDestroy,
+              versioning: b.versioning,
+              expireObjectsAfterDays: b.expireObjectsAfterDays,
+              ...(b.accessLogBucket !== undefined && { accessLogging: { bucketName: b.accessLogBucket } }),
+              retention: t.retention,
+              downsampling: t.downsampling,
+            });
+      const access = new ThanosBucketAccess(this, "thanos-access", { cluster: this.cluster, bucket });
+      this.thanos = { bucket, roles: access.roles };
+      new TerraformOutput(this, "thanos_bucket", { value: bucket.bucketName, description: "S3 bucket of the Thanos blocks" });
+    }
 
     new TerraformOutput(this, "cluster_name", { value: this.cluster.clusterName });
     new TerraformOutput(this, "update_kubeconfig", {

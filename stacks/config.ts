@@ -8,6 +8,8 @@ import { AWS_REGIONS } from "../lib/core/aws-regions";
 import { PlatformConfigError } from "../lib/core/errors";
 import { checkUnique } from "../lib/core/validate";
 import { DEFAULT_KUBERNETES_VERSION } from "../lib/versions";
+import { checkKmsKeyArn, checkS3BucketName } from "../lib/storage/thanos-bucket";
+import { DEFAULT_THANOS_RETENTION, resolveThanosRetention } from "../lib/storage/thanos-retention";
 import { AlertingConfig, parseSecretReference } from "./alerting-config";
 
 /** Configuration of the default app: every field has a default, so it synthesizes with no input. */
@@ -25,6 +27,8 @@ export interface PlatformConfig {
   readonly alerting: AlertingConfig;
   /** Cluster Autoscaler on every node group. */
   readonly nodeAutoscaling: NodeAutoscalingConfig;
+  /** Long-term metrics in S3 through Thanos. @default - on, with a new bucket; undefined when `thanos.enabled: false` */
+  readonly thanos?: ThanosConfig;
 }
 
 export interface NodeAutoscalingConfig {
@@ -35,6 +39,36 @@ export interface NodeAutoscalingConfig {
    * (a new cluster's own version is used). @default - the default minor, with a synth warning
    */
   readonly kubernetesVersion?: string;
+}
+
+export interface ThanosConfig {
+  readonly bucket: NewThanosBucketConfig | ExistingThanosBucketConfig;
+  /** Compactor retention per resolution ("0d" keeps forever). */
+  readonly retention: { readonly raw: string; readonly fiveMinutes: string; readonly oneHour: string };
+  readonly downsampling: boolean;
+  /** Prometheus' local retention once blocks are shipped. */
+  readonly prometheusRetention: string;
+}
+
+export interface NewThanosBucketConfig {
+  readonly mode: "new";
+  /** @default - a generated name starting with "thanos-" */
+  readonly name?: string;
+  /** @default - a new customer-managed key with rotation */
+  readonly kmsKeyArn?: string;
+  readonly forceDestroy: boolean;
+  readonly versioning: boolean;
+  /** Bucket receiving server access logs. @default - no access logging */
+  readonly accessLogBucket?: string;
+  /** Safety-net expiration, longer than the longest retention. @default - none */
+  readonly expireObjectsAfterDays?: number;
+}
+
+export interface ExistingThanosBucketConfig {
+  readonly mode: "existing";
+  readonly name: string;
+  /** @default - the bucket's default encryption */
+  readonly kmsKeyArn?: string;
 }
 
 export interface InferenceConfig {
@@ -148,6 +182,12 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   inference: { image: PLACEHOLDER_INFERENCE_IMAGE, overflowPool: "g6-spot" },
   alerting: {},
   nodeAutoscaling: { enabled: true },
+  thanos: {
+    bucket: { mode: "new", forceDestroy: false, versioning: false },
+    retention: DEFAULT_THANOS_RETENTION,
+    downsampling: true,
+    prometheusRetention: "7d",
+  },
 };
 
 /* ---------- input: a partial config from a file and the environment ---------- */
@@ -178,7 +218,20 @@ const INPUT_SHAPE: Shape = {
   inference: { image: "string", gpuPool: "string", overflowPool: "string", maxReplicas: "number" },
   alerting: { slackWebhookUrl: "string", pagerdutyRoutingKey: "string" },
   nodeAutoscaling: { enabled: "boolean", kubernetesVersion: "string" },
+  thanos: {
+    enabled: "boolean",
+    bucket: {
+      mode: "string", name: "string", kmsKeyArn: "string", forceDestroy: "boolean", versioning: "boolean",
+      accessLogBucket: "string", expireObjectsAfterDays: "number",
+    },
+    retention: { raw: "string", fiveMinutes: "string", oneHour: "string" },
+    downsampling: "boolean",
+    prometheusRetention: "string",
+  },
 };
+
+/** Bucket options only a new bucket has. */
+const NEW_BUCKET_ONLY = ["forceDestroy", "versioning", "accessLogBucket", "expireObjectsAfterDays"] as const;
 
 /** Options only a new cluster has; setting one in existing-cluster mode is an error. */
 const NEW_CLUSTER_ONLY = ["kubernetesVersion", "endpointPublicAccess", "endpointPublicAccessCidrs", "adminPrincipalArns", "logRetentionDays"] as const;
@@ -435,6 +488,54 @@ export function resolveConfig(input: JsonObject): PlatformConfig {
     inference: resolveInference(src, (input.inference ?? {}) as JsonObject, pools),
     alerting: resolveAlerting((input.alerting ?? {}) as AlertingConfig),
     nodeAutoscaling: resolveNodeAutoscaling(src, (input.nodeAutoscaling ?? {}) as JsonObject, cluster),
+    ...resolveThanos(src, region, (input.thanos ?? {}) as JsonObject),
+  };
+}
+
+function resolveThanos(src: string, region: string, input: JsonObject): { thanos?: ThanosConfig } {
+  if (input.enabled === false) {
+    const other = Object.keys(input).filter((k) => k !== "enabled");
+    if (other.length) throw new PlatformConfigError(src, `thanos.${other[0]}`, input[other[0]], "only applies with thanos.enabled true; remove it or turn Thanos on");
+    return {};
+  }
+  const d = DEFAULT_CONFIG.thanos!;
+  const b = (input.bucket ?? {}) as JsonObject;
+  const mode = oneOf(src, "thanos.bucket.mode", (b.mode as string) ?? "new", ["new", "existing"]);
+  const name = b.name as string | undefined;
+  const kmsKeyArn = b.kmsKeyArn as string | undefined;
+  if (name !== undefined) checkS3BucketName(src, "thanos.bucket.name", name);
+  if (kmsKeyArn !== undefined) checkKmsKeyArn(src, "thanos.bucket.kmsKeyArn", kmsKeyArn, region);
+  let bucket: ThanosConfig["bucket"];
+  if (mode === "existing") {
+    if (name === undefined) {
+      throw new PlatformConfigError(src, "thanos.bucket.name", name, 'must name the bucket when thanos.bucket.mode is "existing" (nothing is created, so the name is required)');
+    }
+    const newOnly = NEW_BUCKET_ONLY.filter((k) => k in b);
+    if (newOnly.length) {
+      throw new PlatformConfigError(src, `thanos.bucket.${newOnly[0]}`, b[newOnly[0]], `only applies to a new bucket (thanos.bucket.mode "new"); an existing bucket keeps its own settings: remove ${newOnly.map((k) => `thanos.bucket.${k}`).join(", ")}`);
+    }
+    bucket = { mode, name, ...(kmsKeyArn !== undefined && { kmsKeyArn }) };
+  } else {
+    if (b.accessLogBucket !== undefined) checkS3BucketName(src, "thanos.bucket.accessLogBucket", b.accessLogBucket as string);
+    bucket = {
+      mode,
+      ...(name !== undefined && { name }),
+      ...(kmsKeyArn !== undefined && { kmsKeyArn }),
+      forceDestroy: (b.forceDestroy as boolean) ?? false,
+      versioning: (b.versioning as boolean) ?? false,
+      ...(b.accessLogBucket !== undefined && { accessLogBucket: b.accessLogBucket as string }),
+      ...(b.expireObjectsAfterDays !== undefined && { expireObjectsAfterDays: b.expireObjectsAfterDays as number }),
+    };
+  }
+  const downsampling = (input.downsampling as boolean) ?? d.downsampling;
+  const r = resolveThanosRetention(src, (input.retention ?? {}) as ThanosConfig["retention"], downsampling, "thanos.");
+  return {
+    thanos: {
+      bucket,
+      retention: { raw: r.raw, fiveMinutes: r.fiveMinutes, oneHour: r.oneHour },
+      downsampling,
+      prometheusRetention: (input.prometheusRetention as string) ?? d.prometheusRetention,
+    },
   };
 }
 

@@ -21,7 +21,10 @@ import { GrafanaDashboards } from "../lib/monitoring/dashboards/grafana-dashboar
 import { InferenceService } from "../lib/workload/inference-service";
 import { PrometheusAdapter } from "../lib/monitoring/prometheus-adapter";
 import { AlertingConfig, alertmanagerConfigFor } from "./alerting-config";
-import { InferenceConfig, PLACEHOLDER_INFERENCE_IMAGE } from "./config";
+import { Thanos } from "../lib/storage/thanos";
+import { IThanosBucket } from "../lib/storage/thanos-bucket";
+import { ThanosComponentRoles } from "../lib/storage/thanos-bucket-access";
+import { InferenceConfig, PLACEHOLDER_INFERENCE_IMAGE, ThanosConfig } from "./config";
 
 export interface PlatformStackProps {
   readonly region: string;
@@ -38,6 +41,11 @@ export interface PlatformStackProps {
   readonly inference: InferenceConfig;
   /** Notification channels of the platform routing policy. */
   readonly alerting: AlertingConfig;
+  /**
+   * Long-term storage: the bucket and IRSA roles from the cluster stack, plus retention.
+   * @default - no Thanos: Prometheus keeps its local retention only
+   */
+  readonly thanos?: Omit<ThanosConfig, "bucket"> & { readonly bucket: IThanosBucket; readonly roles: ThanosComponentRoles };
   /** Monitoring options beyond the cluster name and routing. @default - platform defaults */
   readonly monitoring?: Omit<MonitoringStackOptions, "clusterName">;
   /** Cluster Autoscaler: its IRSA role and the node groups it sizes. @default - none installed */
@@ -70,6 +78,8 @@ export class PlatformStack extends TerraformStack {
   public readonly inferenceServer: InferenceService;
   public readonly clusterAutoscaler?: ClusterAutoscaler;
   public readonly dashboards: GrafanaDashboards;
+  /** @default - undefined without long-term storage */
+  public readonly thanos?: Thanos;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -118,8 +128,19 @@ export class PlatformStack extends TerraformStack {
         "No notification channel is configured (alerting.slackWebhookUrl, alerting.pagerdutyRoutingKey): alerts are visible in Alertmanager and Grafana but sent nowhere.",
       );
     }
+    if (props.thanos) {
+      this.thanos = new Thanos(this, "thanos", {
+        ...props.thanos,
+        namespace: namespaceRefOf(this.namespaces.monitoring, this.catalog.labels.namespace),
+        catalog: this.catalog,
+        nodeSelector: props.systemNodeLabels,
+        storageClassName: storage.name,
+        dependsOn: [storage.resource],
+      });
+    }
     this.monitoring = new MonitoringStack(this, "monitoring", {
       ...props.monitoring,
+      ...(this.thanos && { thanos: this.thanos.prometheusSidecar, rules: { ...props.monitoring?.rules, storage: this.thanos.ruleOptions } }),
       alertmanager: { ...props.monitoring?.alertmanager, routing: { config: alertmanagerConfigFor(props.alerting) } },
       clusterName: this.cluster.clusterName,
       catalog: this.catalog,

@@ -1,6 +1,6 @@
 import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { Construct } from "constructs";
-import { IEksCluster } from "../cluster/cluster-ref";
+import { IEksCluster } from "../core/cluster-ref";
 import { IrsaRole } from "../cluster/irsa-role";
 import { DEFAULT_MONITORING_NAMESPACE, DEFAULT_MONITORING_RELEASE } from "../contracts/monitoring-labels";
 import { checkDns1123Label } from "../core/validate";

@@ -40,8 +40,11 @@ const KEYS = [
   ["oneHour", "retention.oneHour"],
 ] as const;
 
-/** Applies defaults and checks the retention against downsampling; throws naming the setting. */
-export function resolveThanosRetention(scope: IConstruct | string, retention: ThanosRetention = {}, downsampling = true): ResolvedThanosRetention {
+/**
+ * Applies defaults and checks the retention against downsampling; throws naming the setting
+ * (`<prefix>retention.raw`, ...).
+ */
+export function resolveThanosRetention(scope: IConstruct | string, retention: ThanosRetention = {}, downsampling = true, prefix = ""): ResolvedThanosRetention {
   const r = {
     raw: retention.raw ?? DEFAULT_THANOS_RETENTION.raw,
     fiveMinutes: retention.fiveMinutes ?? DEFAULT_THANOS_RETENTION.fiveMinutes,
@@ -50,23 +53,23 @@ export function resolveThanosRetention(scope: IConstruct | string, retention: Th
   // 0 means forever: compare as Infinity.
   const seconds = Object.fromEntries(
     KEYS.map(([key, prop]) => {
-      const s = parsePrometheusDuration(scope, prop, r[key]);
+      const s = parsePrometheusDuration(scope, prefix + prop, r[key]);
       return [key, s === 0 ? Infinity : s];
     }),
   ) as Record<(typeof KEYS)[number][0], number>;
 
   if (downsampling) {
     if (seconds.raw <= DOWNSAMPLE_TO_5M_AFTER_SECONDS) {
-      throw new PlatformConfigError(scope, "retention.raw", r.raw, "must be longer than 40h with downsampling on (blocks become 5m data only once they span 40 hours), or 0d to keep raw data forever");
+      throw new PlatformConfigError(scope, prefix + "retention.raw", r.raw, "must be longer than 40h with downsampling on (blocks become 5m data only once they span 40 hours), or 0d to keep raw data forever");
     }
     if (seconds.fiveMinutes <= DOWNSAMPLE_TO_1H_AFTER_SECONDS) {
-      throw new PlatformConfigError(scope, "retention.fiveMinutes", r.fiveMinutes, "must be longer than 10d with downsampling on (5m blocks become 1h data only once they span 10 days), or 0d to keep 5m data forever");
+      throw new PlatformConfigError(scope, prefix + "retention.fiveMinutes", r.fiveMinutes, "must be longer than 10d with downsampling on (5m blocks become 1h data only once they span 10 days), or 0d to keep 5m data forever");
     }
     if (seconds.raw > seconds.fiveMinutes) {
-      throw new PlatformConfigError(scope, "retention.raw", r.raw, `must not be longer than 'retention.fiveMinutes' (${r.fiveMinutes}): each downsampled resolution must outlive the one it is made from`);
+      throw new PlatformConfigError(scope, prefix + "retention.raw", r.raw, `must not be longer than '${prefix}retention.fiveMinutes' (${r.fiveMinutes}): each downsampled resolution must outlive the one it is made from`);
     }
     if (seconds.fiveMinutes > seconds.oneHour) {
-      throw new PlatformConfigError(scope, "retention.fiveMinutes", r.fiveMinutes, `must not be longer than 'retention.oneHour' (${r.oneHour}): each downsampled resolution must outlive the one it is made from`);
+      throw new PlatformConfigError(scope, prefix + "retention.fiveMinutes", r.fiveMinutes, `must not be longer than '${prefix}retention.oneHour' (${r.oneHour}): each downsampled resolution must outlive the one it is made from`);
     }
   }
   const kept = downsampling ? [seconds.raw, seconds.fiveMinutes, seconds.oneHour] : [seconds.raw];

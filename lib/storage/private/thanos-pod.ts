@@ -1,5 +1,5 @@
 import { DeploymentV1SpecTemplateSpec, DeploymentV1SpecTemplateSpecContainerPort } from "@cdktf/provider-kubernetes/lib/deployment-v1";
-import { ResourceRequirements } from "../../core/kubernetes-types";
+import { ResourceRequirements } from "../../core/kubernetes/resources";
 import { ImagePin } from "../../versions";
 
 /** The official image runs as `nobody`; volumes are made writable for its group. */
