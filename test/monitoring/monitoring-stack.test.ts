@@ -35,7 +35,8 @@ describe("MonitoringStack in the default app", () => {
   const spec = values.prometheus.prometheusSpec;
 
   test("Prometheus: 2 replicas on gp3 volumes, 15s scrape, retention by time and size, cluster and replica labels", () => {
-    expect(spec).toMatchObject({ replicas: 2, scrapeInterval: "15s", evaluationInterval: "15s", retention: "15d", retentionSize: "45GiB" });
+    // 7 days locally: the default app ships blocks to Thanos (15 days without it).
+    expect(spec).toMatchObject({ replicas: 2, scrapeInterval: "15s", evaluationInterval: "15s", retention: "7d", retentionSize: "45GiB" });
     expect(spec.storageSpec.volumeClaimTemplate.spec).toEqual({ storageClassName: "gp3-encrypted", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "50Gi" } } });
     expect(spec.externalLabels.cluster).toMatch(/cross-stack-reference-input-cluster/);
     expect(spec.replicaExternalLabelName).toBe("prometheus_replica");
@@ -51,9 +52,20 @@ describe("MonitoringStack in the default app", () => {
   });
 
   test("the inference service's ServiceMonitor is delivered through chart values (plans on an empty cluster)", () => {
-    expect(values.prometheus.additionalServiceMonitors).toEqual([
-      expect.objectContaining({ name: "cluster-autoscaler", namespaceSelector: { matchNames: ["kube-system"] }, endpoints: [{ port: "http", path: "/metrics" }] }),
-      expect.objectContaining({ name: "inference-server", namespaceSelector: { matchNames: ["inference"] }, endpoints: [{ port: "metrics", path: "/metrics" }] }),
+    expect(values.prometheus.additionalServiceMonitors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: "cluster-autoscaler", namespaceSelector: { matchNames: ["kube-system"] }, endpoints: [{ port: "http", path: "/metrics" }] }),
+        expect.objectContaining({ name: "inference-server", namespaceSelector: { matchNames: ["inference"] }, endpoints: [{ port: "metrics", path: "/metrics" }] }),
+      ]),
+    );
+    // The rest are the Thanos components'.
+    expect(values.prometheus.additionalServiceMonitors.map((m: { name: string }) => m.name).sort()).toEqual([
+      "cluster-autoscaler",
+      "inference-server",
+      "thanos-compact",
+      "thanos-query",
+      "thanos-query-frontend",
+      "thanos-store",
     ]);
     expect(platform.resource!.kubernetes_manifest).toBeUndefined();
   });
@@ -63,12 +75,13 @@ describe("MonitoringStack in the default app", () => {
     expect([values.kubeEtcd, values.kubeControllerManager, values.kubeScheduler]).toEqual([{ enabled: false }, { enabled: false }, { enabled: false }]);
   });
 
-  test("our rule groups are in additionalPrometheusRulesMap: GPU, the inference server and its SLOs, platform", () => {
+  test("our rule groups are in additionalPrometheusRulesMap: GPU, the inference server and its SLOs, platform, Thanos", () => {
     expect(Object.keys(values.additionalPrometheusRulesMap).sort()).toEqual([
       "gpu",
       "inference-inference-inference-server",
       "platform",
       "slo-inference-inference-server",
+      "thanos",
     ]);
     const slo = JSON.stringify(values.additionalPrometheusRulesMap["slo-inference-inference-server"]);
     // 99.5% availability: the fast page burns 14.4x the 0.5% budget.
