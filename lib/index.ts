@@ -64,3 +64,10 @@ export * from "./monitoring/alertmanager";
 export * from "./monitoring/prometheus-adapter";
 export * from "./monitoring/dashboards/grafana-dashboards";
 export * as dashboards from "./monitoring/dashboards";
+
+// Long-term storage (Thanos on S3)
+export * from "./storage/thanos-retention";
+export * from "./storage/thanos-bucket";
+export * from "./storage/thanos-bucket-access";
+export * from "./storage/thanos";
+export * from "./monitoring/thanos-sidecar";

@@ -1,5 +1,6 @@
 /**
- * `npm run export -- --out DIR`: writes the default app's Prometheus rules as plain rule
+ * `npm run export -- --out DIR`: writes the default app's Prometheus rules (GPU, inference, SLO,
+ * platform and, with long-term storage, Thanos) as plain rule
  * files (DIR/rules/<group>.rules.yaml) and its Alertmanager configuration
  * (DIR/alertmanager.yaml), for promtool, amtool and review, and its Grafana dashboards
  * (DIR/dashboards/<uid>.json, importable into any Grafana as they are: the datasource is named by

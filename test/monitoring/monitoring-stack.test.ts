@@ -157,7 +157,7 @@ describe("npm run export", () => {
 
   test("writes one rule file per group and an Alertmanager config", () => {
     expect(files.ruleFiles.map((f) => f.slice(out.length + 1)).sort()).toEqual(
-      expect.arrayContaining(["rules/gpu.rules.yaml", "rules/platform.rules.yaml"]),
+      expect.arrayContaining(["rules/gpu.rules.yaml", "rules/platform.rules.yaml", "rules/thanos.rules.yaml"]),
     );
     expect(parse(readFileSync(files.alertmanagerFile, "utf8")).route.receiver).toBeDefined();
   });
