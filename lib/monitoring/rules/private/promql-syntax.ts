@@ -9,6 +9,11 @@ export interface PromqlSyntaxError {
 }
 
 const CONTEXT = 30;
+/**
+ * Expressions already parsed without error. Parsing is pure, and the monitoring stack renders
+ * its rule groups more than once per synth: each expression is parsed once.
+ */
+const VALID = new Set<string>();
 
 /**
  * Parses with the grammar of the Prometheus UI (lezer-promql) and returns the first error node,
@@ -16,6 +21,7 @@ const CONTEXT = 30;
  * `promtool check rules`, which the test suite runs on every rendered file.
  */
 export function findPromqlSyntaxError(expr: string): PromqlSyntaxError | undefined {
+  if (VALID.has(expr)) return undefined;
   let from: number | undefined;
   parser.parse(expr).iterate({
     enter(node) {
@@ -24,7 +30,10 @@ export function findPromqlSyntaxError(expr: string): PromqlSyntaxError | undefin
       return undefined;
     },
   });
-  if (from === undefined) return undefined;
+  if (from === undefined) {
+    VALID.add(expr);
+    return undefined;
+  }
   const before = expr.slice(Math.max(0, from - CONTEXT), from);
   const after = expr.slice(from, from + CONTEXT);
   const snippet = `${from > CONTEXT ? "…" : ""}${before}»${after}${from + CONTEXT < expr.length ? "…" : ""}`;
