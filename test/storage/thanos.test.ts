@@ -289,6 +289,26 @@ describe("Thanos in the cluster", () => {
       );
     });
 
+    test("a namespace other than Prometheus'", () => {
+      const stack = clusterStack();
+      expectConfigError(
+        () =>
+          new Thanos(stack, "thanos", {
+            namespace: { name: "observability" },
+            catalog: new MonitoringCatalog(monitoringLabelContract()),
+            bucket: BUCKET,
+            roles: {
+              sidecar: { ...ROLES.sidecar, serviceAccount: { ...SA.sidecar, namespace: "observability" } },
+              storeGateway: { ...ROLES.storeGateway, serviceAccount: { ...SA.storeGateway, namespace: "observability" } },
+              compactor: { ...ROLES.compactor, serviceAccount: { ...SA.compactor, namespace: "observability" } },
+            },
+            nodeSelector: SYSTEM,
+            storageClassName: "gp3-encrypted",
+          }),
+        `test/thanos: 'namespace' must be Prometheus' namespace (monitoring): the sidecar shares Prometheus' pod and service account, got "observability"`,
+      );
+    });
+
     test("sizes and durations", () => {
       expectConfigError(() => build({ storeGateway: { volumeSize: "10GB" } }), `test/thanos: 'storeGateway.volumeSize' must be a Kubernetes quantity such as 10Gi, got "10GB"`);
       expectConfigError(() => build({ queryFrontend: { responseCacheSize: "lots" } }), `test/thanos: 'queryFrontend.responseCacheSize' must be a Thanos byte size such as 256MB or 1GiB, got "lots"`);
