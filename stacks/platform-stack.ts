@@ -134,8 +134,7 @@ export class PlatformStack extends TerraformStack {
         namespace: namespaceRefOf(this.namespaces.monitoring, this.catalog.labels.namespace),
         catalog: this.catalog,
         nodeSelector: props.systemNodeLabels,
-        storageClassName: storage.name,
-        dependsOn: [storage.resource],
+        storageClass: storage,
       });
     }
     this.monitoring = new MonitoringStack(this, "monitoring", {

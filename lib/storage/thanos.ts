@@ -12,6 +12,7 @@ import { PlatformConfigError } from "../core/errors";
 import { ResourceRequirements } from "../core/kubernetes/resources";
 import { NamespaceRef, namespaceDependencies } from "../core/kubernetes/namespace-ref";
 import { checkIntRange, parsePrometheusDuration } from "../core/validate";
+import { StorageClassRef, toStorageClassRef } from "../platform/storage-class-ref";
 import { toYaml } from "../core/yaml";
 import { StorageRuleOptions } from "../monitoring/rules/storage-rules";
 import { GrafanaDatasource, PrometheusThanosOptions, thanosSidecarDiscoveryService } from "../monitoring/thanos-sidecar";
@@ -71,8 +72,11 @@ export interface ThanosProps {
   readonly roles: ThanosComponentRoles;
   /** Labels of the system pool. */
   readonly nodeSelector: Readonly<Record<string, string>>;
-  /** StorageClass of the store gateway and compactor volumes. */
-  readonly storageClassName: string;
+  /**
+   * StorageClass of the store gateway and compactor volumes: a name that exists already, or a
+   * reference to the class this app creates, which the components wait for.
+   */
+  readonly storageClass: string | StorageClassRef;
   /** @default DEFAULT_THANOS_RETENTION (raw 30d, 5m 180d, 1h 1y) */
   readonly retention?: ThanosRetention;
   /** @default true */
@@ -85,7 +89,7 @@ export interface ThanosProps {
   readonly compactor?: ThanosCompactorOptions;
   /** @default IMAGES.thanos */
   readonly image?: ImagePin;
-  /** Besides the namespace, e.g. the storage class. @default - none */
+  /** Anything else to wait for, besides the namespace and the storage class. @default - none */
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -207,7 +211,8 @@ export class Thanos extends Construct {
       throw new PlatformConfigError(this, "namespace", ns, `must be Prometheus' namespace (${props.catalog.labels.namespace}): the sidecar shares Prometheus' pod and service account`);
     }
 
-    const dependsOn = [...(namespaceDependencies(props.namespace) ?? []), ...(props.dependsOn ?? [])];
+    const storageClass = toStorageClassRef(props.storageClass);
+    const dependsOn = [...(namespaceDependencies(props.namespace) ?? []), ...(storageClass.resource ? [storageClass.resource] : []), ...(props.dependsOn ?? [])];
     const dependable = dependsOn.length ? { dependsOn } : {};
     this.objstoreSecret = new SecretV1(this, "objstore", {
       ...dependable,
@@ -247,7 +252,7 @@ export class Thanos extends Construct {
     const claim = (size: string) => [
       {
         metadata: { name: "data" },
-        spec: { accessModes: ["ReadWriteOnce"], storageClassName: props.storageClassName, resources: { requests: { storage: size } } },
+        spec: { accessModes: ["ReadWriteOnce"], storageClassName: storageClass.name, resources: { requests: { storage: size } } },
       },
     ];
 

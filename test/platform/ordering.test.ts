@@ -285,12 +285,14 @@ describe("ordering in the default app", () => {
     expect(resourceAt(platform, "helm_release", "monitoring/chart/release").chart).toBe("kube-prometheus-stack");
   });
 
-  test("the grafana-admin Secret waits for the monitoring namespace; kube-prometheus-stack waits for it, the Secret and the storage class", () => {
+  test("the grafana-admin Secret waits for the monitoring namespace; kube-prometheus-stack waits for it, the Secrets it mounts and the storage class", () => {
     expect(dependsOn("kubernetes_secret_v1", "monitoring/grafana-admin/secret")).toEqual(["kubernetes_namespace_v1.namespace-monitoring"]);
     expect(dependsOn("helm_release", "monitoring/chart/release")).toEqual([
       "kubernetes_namespace_v1.namespace-monitoring",
       "kubernetes_storage_class_v1.storage_class_124E3619",
       "kubernetes_secret_v1.monitoring_grafana-admin_secret_6D8235AA",
+      // The Thanos sidecar mounts the objstore Secret.
+      "kubernetes_secret_v1.thanos_objstore_20244BBA",
     ]);
   });
 

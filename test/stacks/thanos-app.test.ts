@@ -78,6 +78,13 @@ describe("long-term storage in the default app", () => {
     expect(endpoints.expr).toContain(") < 2\nor\n");
   });
 
+  test("the store gateway and compactor wait for the namespace and the storage class they claim volumes of", () => {
+    for (const name of ["thanos-store", "thanos-compact"]) {
+      const sts = resourceAt(platform, "kubernetes_stateful_set_v1", `thanos/${name}`) as { depends_on: string[] };
+      expect(sts.depends_on).toEqual(["kubernetes_namespace_v1.namespace-monitoring", expect.stringMatching(/^kubernetes_storage_class_v1\.storage_class_[0-9A-F]{8}$/)]);
+    }
+  });
+
   test("no access key anywhere in either stack", () => {
     for (const doc of [cluster, platform]) {
       expect(resourcesOf(doc, "aws_iam_access_key")).toEqual({});

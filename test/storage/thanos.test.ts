@@ -31,7 +31,7 @@ function build(props: Partial<ThanosProps> = {}, stack: TerraformStack = cluster
     bucket: BUCKET,
     roles: ROLES,
     nodeSelector: SYSTEM,
-    storageClassName: "gp3-encrypted",
+    storageClass: "gp3-encrypted",
     ...props,
   });
   return { stack, thanos, catalog };
@@ -263,7 +263,7 @@ describe("Thanos in the cluster", () => {
         bucket: BUCKET,
         roles: ROLES,
         nodeSelector: SYSTEM,
-        storageClassName: "gp3-encrypted",
+        storageClass: "gp3-encrypted",
       });
       expect(() => synthStack(stack)).toThrow(
         `test/thanos: 'bucket' must have exactly one compactor, but Thanos constructs at test/thanos, test/thanos-again each run one on it, got "acme-thanos"`,
@@ -276,7 +276,7 @@ describe("Thanos in the cluster", () => {
         bucket: { ...BUCKET, bucketName: "acme-thanos-eu", bucketArn: "arn:aws:s3:::acme-thanos-eu" },
         roles: ROLES,
         nodeSelector: SYSTEM,
-        storageClassName: "gp3-encrypted",
+        storageClass: "gp3-encrypted",
       });
       expect(() => synthStack(ok)).not.toThrow();
     });
@@ -303,7 +303,7 @@ describe("Thanos in the cluster", () => {
               compactor: { ...ROLES.compactor, serviceAccount: { ...SA.compactor, namespace: "observability" } },
             },
             nodeSelector: SYSTEM,
-            storageClassName: "gp3-encrypted",
+            storageClass: "gp3-encrypted",
           }),
         `test/thanos: 'namespace' must be Prometheus' namespace (monitoring): the sidecar shares Prometheus' pod and service account, got "observability"`,
       );
