@@ -7,6 +7,7 @@ export * from "./versions";
 export * from "./core/cluster-ref";
 export * from "./core/kubernetes/scheduling";
 export * from "./core/kubernetes/namespace-ref";
+export type { ServiceAccountRef } from "./core/kubernetes/service-account-ref";
 export type { ResourceRequirements } from "./core/kubernetes/resources";
 
 // Cluster (AWS provider)

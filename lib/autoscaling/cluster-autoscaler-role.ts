@@ -6,13 +6,8 @@ import { Construct } from "constructs";
 import { IEksCluster } from "../core/cluster-ref";
 import { IrsaRole } from "../cluster/irsa-role";
 import { clusterAutoscalerDiscoveryTags } from "../cluster/node-autoscaling";
+import { ServiceAccountRef } from "../core/kubernetes/service-account-ref";
 import { checkDns1123Label } from "../core/validate";
-
-/** The Kubernetes service account Cluster Autoscaler runs as. */
-export interface ServiceAccountRef {
-  readonly namespace: string;
-  readonly name: string;
-}
 
 /**
  * What the in-cluster Cluster Autoscaler needs from the AWS side: the IRSA role and the service

@@ -3,15 +3,11 @@ import { Construct } from "constructs";
 import { IEksCluster } from "../core/cluster-ref";
 import { IrsaRole } from "../cluster/irsa-role";
 import { DEFAULT_MONITORING_NAMESPACE, DEFAULT_MONITORING_RELEASE } from "../contracts/monitoring-labels";
+import { ServiceAccountRef } from "../core/kubernetes/service-account-ref";
 import { checkDns1123Label } from "../core/validate";
 import { prometheusServiceAccountName } from "../monitoring/thanos-sidecar";
 import { IThanosBucket } from "./thanos-bucket";
 
-/** A Kubernetes service account by namespace and name. */
-export interface ServiceAccountRef {
-  readonly namespace: string;
-  readonly name: string;
-}
 
 /** The Thanos components that touch the bucket. */
 export type ThanosBucketComponent = "sidecar" | "storeGateway" | "compactor";

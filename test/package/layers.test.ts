@@ -11,8 +11,9 @@ const LAYERS: readonly (readonly string[])[] = [
   ["contracts", "platform"],
   ["gpu"],
   ["cluster", "workload", "monitoring"],
-  // Node autoscaling joins the AWS side (node groups, IRSA) and the in-cluster chart.
-  ["autoscaling"],
+  // Node autoscaling and long-term storage each join the AWS side (node groups or the bucket,
+  // IRSA) and the in-cluster parts (the chart, or Thanos beside Prometheus).
+  ["autoscaling", "storage"],
 ];
 
 const LIB = join(__dirname, "../../lib");
