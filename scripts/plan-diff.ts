@@ -60,7 +60,7 @@ async function main(): Promise<number> {
       const dir = checkoutTo(root, commit, baseSide);
       dirs.push(dir);
       await installDependencies(root, dir, deps, baseSide);
-      return synthesize(dir, join(scratch, "base"), baseSide, { build: true });
+      return synthesize(dir, join(scratch, "base"), baseSide, { build: true, readAs: root });
     })();
     const results = await Promise.allSettled([base, head]);
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as unknown);

@@ -30,7 +30,12 @@ export interface HelmReleaseChange {
   readonly valueChanges: readonly ValueChange[];
 }
 
+const parsed = new WeakMap<PlanEntry, ParsedRelease>();
+
+/** The release's chart, version and merged values (parsed once per entry: rules, routing and values all read them). */
 export function parseRelease(entry: PlanEntry): ParsedRelease {
+  const known = parsed.get(entry);
+  if (known) return known;
   const docs: Json[] = [];
   let valuesError: string | undefined;
   const values = entry.body.values;
@@ -42,13 +47,15 @@ export function parseRelease(entry: PlanEntry): ParsedRelease {
       valuesError = `values[${i}] is not valid YAML: ${(e as Error).message.split("\n")[0]}`;
     }
   }
-  return {
+  const release: ParsedRelease = {
     entry,
     chart: typeof entry.body.chart === "string" ? entry.body.chart : "(unknown chart)",
     ...(typeof entry.body.version === "string" && { version: entry.body.version }),
     values: mergeValues(docs),
     ...(valuesError !== undefined && { valuesError }),
   };
+  parsed.set(entry, release);
+  return release;
 }
 
 /** True when `after` is a new major version (for 0.x, a new minor, as semver reads it). */

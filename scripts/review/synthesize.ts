@@ -74,6 +74,8 @@ export function dependencyPlan(root: string, commit: string): DependencyPlan {
 }
 
 export async function installDependencies(root: string, dir: string, plan: DependencyPlan, side: string): Promise<void> {
+  // A commit may carry a node_modules link of its own (a symlink is not matched by `node_modules/` in .gitignore).
+  rmSync(join(dir, "node_modules"), { recursive: true, force: true });
   if (plan.reuse) {
     symlinkSync(realpathSync(join(root, "node_modules")), join(dir, "node_modules"), "dir");
     return;
@@ -90,7 +92,7 @@ interface CdktfJson {
  * Builds (the package's `build` script, when it has one) and synthesizes the app named in
  * cdktf.json into `outdir`, as `cdktf synth` does, then reads every stack's JSON.
  */
-export async function synthesize(dir: string, outdir: string, side: string, options: { build: boolean }): Promise<SideResult> {
+export async function synthesize(dir: string, outdir: string, side: string, options: { build: boolean; readAs?: string }): Promise<SideResult> {
   const start = process.hrtime.bigint();
   const cdktf = JSON.parse(readFileSync(join(dir, "cdktf.json"), "utf8")) as CdktfJson;
   if (!cdktf.app) throw new SideFailure(side, "reading cdktf.json", "cdktf.json names no `app` command");
@@ -109,8 +111,25 @@ export async function synthesize(dir: string, outdir: string, side: string, opti
   mkdirSync(outdir, { recursive: true });
   const s = await run(cdktf.app, [], dir, env, true);
   if (s.status !== 0) throw new SideFailure(side, `synth (${cdktf.app})`, s.output);
-  const app = readStacks(outdir, side);
+  let app = readStacks(outdir, side);
+  if (options.readAs !== undefined) app = relocate(app, dir, options.readAs);
   return { app, ms: Number(process.hrtime.bigint() - start) / 1e6 };
+}
+
+/**
+ * The base is synthesized in a temporary checkout: an absolute path under it (cdktf's default
+ * local backend writes one) is read as the same path under the working tree, so it does not
+ * show up as a change. Paths elsewhere are left as they are.
+ */
+function relocate(app: SynthesizedApp, from: string, to: string): SynthesizedApp {
+  const prefixes = [...new Set([realpathSync(from), from])];
+  const out: Record<string, TfDocument> = {};
+  for (const [name, doc] of Object.entries(app)) {
+    let text = JSON.stringify(doc);
+    for (const p of prefixes) text = text.split(JSON.stringify(p).slice(1, -1)).join(JSON.stringify(to).slice(1, -1));
+    out[name] = JSON.parse(text) as TfDocument;
+  }
+  return out;
 }
 
 /** Every stack the manifest lists (or every stacks/<name>/cdk.tf.json). */

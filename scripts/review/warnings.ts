@@ -53,7 +53,7 @@ export const STATEFUL_TYPES: readonly string[] = [
   "random_password",
 ];
 
-export type WarningKind = "replaced" | "destroyed" | "iam-widened" | "chart-major";
+export type WarningKind = "unreadable" | "replaced" | "destroyed" | "iam-widened" | "chart-major";
 
 export interface Warning {
   readonly kind: WarningKind;
@@ -189,6 +189,13 @@ export function warningsFor(resources: ResourceDiff, releases: readonly HelmRele
       });
     }
   }
-  const order: Record<WarningKind, number> = { destroyed: 0, replaced: 1, "iam-widened": 2, "chart-major": 3 };
+  for (const r of releases) {
+    for (const side of [r.before, r.after]) {
+      if (side?.valuesError) {
+        out.push({ kind: "unreadable", stack: side.entry.stack, address: side.entry.address, message: `values not reviewed (${side === r.before ? "base" : "working tree"}): ${side.valuesError}` });
+      }
+    }
+  }
+  const order: Record<WarningKind, number> = { unreadable: 0, destroyed: 1, replaced: 2, "iam-widened": 3, "chart-major": 4 };
   return out.sort((x, y) => order[x.kind] - order[y.kind] || (x.stack + x.address < y.stack + y.address ? -1 : x.stack + x.address > y.stack + y.address ? 1 : 0));
 }
