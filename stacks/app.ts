@@ -5,7 +5,8 @@ import { PlatformStack } from "./platform-stack";
 import { useLocalState } from "./state-backend";
 
 /** The default app: the cluster stack, then the platform stack fed by its outputs. */
-export function buildApp(config: PlatformConfig, app: App = new App()): { app: App; cluster: ClusterStack; platform: PlatformStack } {
+// No stack traces in the manifest's annotations: they hold absolute paths of the machine that synthesized.
+export function buildApp(config: PlatformConfig, app: App = new App({ stackTraces: false })): { app: App; cluster: ClusterStack; platform: PlatformStack } {
   const cluster = new ClusterStack(app, "cluster", config);
   const platform = new PlatformStack(app, "platform", {
     region: config.region,
