@@ -5,6 +5,8 @@ import { replacementCauses } from "./warnings";
 
 /** GitHub refuses comments longer than this. */
 export const COMMENT_LIMIT = 65_535;
+/** Room left for what a CI step adds around the review (a marker to find its comment again). */
+export const COMMENT_HEADROOM = 256;
 
 export interface RenderOptions {
   /** Names the two sides in the first line, e.g. "`main` → working tree". */
@@ -13,7 +15,7 @@ export interface RenderOptions {
   readonly notes?: readonly string[];
   /** Command a reader runs for the full review, named in the truncation notice. */
   readonly fullReviewCommand?: string;
-  /** @default COMMENT_LIMIT */
+  /** @default COMMENT_LIMIT - COMMENT_HEADROOM */
   readonly limit?: number;
 }
 
@@ -247,7 +249,7 @@ function summaryLine(review: PlanReview, title: string): string {
 
 /** The review as Markdown for a pull-request comment, never longer than the limit. */
 export function renderReview(review: PlanReview, options: RenderOptions): string {
-  const limit = options.limit ?? COMMENT_LIMIT;
+  const limit = options.limit ?? COMMENT_LIMIT - COMMENT_HEADROOM;
   const rerun = options.fullReviewCommand ? ` Run ${code(options.fullReviewCommand)} for the full review.` : "";
   for (const d of LEVELS) {
     const text = assemble(review, options, d, d.dropped ? [`> ✂️ Shortened to fit a pull-request comment (${limit} characters): ${d.dropped}.${rerun}`] : []);
