@@ -72,7 +72,7 @@ describe("the npm package, installed into another cdktf app", () => {
       join(dir, "tsconfig.json"),
       JSON.stringify({ compilerOptions: { target: "ES2022", module: "commonjs", strict: true, skipLibCheck: false, outDir: "out", types: [] }, files: ["app.ts"] }),
     );
-  });
+  }, 60_000);
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -95,7 +95,7 @@ describe("the npm package, installed into another cdktf app", () => {
     const [deployment] = Object.values(workloads.resource.kubernetes_deployment_v1) as { metadata: { name: string; namespace: string } }[];
     expect(deployment.metadata).toMatchObject({ name: "detector", namespace: "inference" });
     expect(Object.keys(workloads.resource.kubernetes_horizontal_pod_autoscaler_v2)).toHaveLength(1);
-  });
+  }, 60_000);
 
   test("only the entry point is exported: internal paths stay private", () => {
     const probe = `try { require("${pkg.name}/dist/lib/core/errors"); console.log("reachable"); } catch (e) { console.log(e.code); }`;

@@ -2,6 +2,9 @@ import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "f
 import { join } from "path";
 import { ROOT, commitAll, copyProject, gitIn, initRepo, planDiff } from "./project-copy";
 
+// Each run builds and synthesizes two copies of the project: seconds, not milliseconds.
+const RUN_TIMEOUT = 120_000;
+
 /**
  * plan:diff end to end, in a temporary git repository holding a copy of the project plus a
  * small fixture stack whose settings live in review-fixture.json: each scenario is a one-line
@@ -32,7 +35,7 @@ beforeAll(() => {
   writeSettings({});
   initRepo(dir);
   base = commitAll(dir, "base");
-});
+}, RUN_TIMEOUT);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -61,7 +64,7 @@ describe("npm run plan:diff -- BASE_REF", () => {
     expect(r.stdout).not.toMatch(/#### Stack `(?!review-fixture)/);
     expect(r.stdout).not.toContain("Helm releases:");
     process.stderr.write(`plan:diff (alert threshold): ${r.seconds.toFixed(1)} s\n`);
-  });
+  }, RUN_TIMEOUT);
 
   test("a renamed construct shows as destroy and create, with its moved block", () => {
     writeSettings({ roleId: "metrics-reader-role" });
@@ -74,7 +77,7 @@ describe("npm run plan:diff -- BASE_REF", () => {
     expect(r.stdout).toContain(`\`review-fixture\` \`${moved![1]}\`: address changed to \`${moved![2]}\``);
     // The policy attachment refers to the role by its new address: not reported as changed.
     expect(r.stdout).not.toContain("aws_iam_role_policy_attachment");
-  });
+  }, RUN_TIMEOUT);
 
   test("a chart bump shows its version and values changes", () => {
     writeSettings({ chartVersion: "89.0.0", grafanaReplicas: 2 });
@@ -83,7 +86,7 @@ describe("npm run plan:diff -- BASE_REF", () => {
     expect(r.stdout).toContain("- ✏️ `kube-prometheus-stack` (`kube-prometheus-stack`, stack `review-fixture`) chart `88.5.3` → `89.0.0` **(major)**, 1 values changed\n  - `grafana.replicas`: `1` → `2`");
     expect(r.stdout).toContain("chart major version bump: kube-prometheus-stack 88.5.3 → 89.0.0");
     expect(r.stdout.split("\n")[0]).toContain("0 alert/rules changed");
-  });
+  }, RUN_TIMEOUT);
 
   test("bad input: a missing ref, or a side that fails to synthesize, names the side and prints no review", () => {
     const missing = planDiff(dir, "no-such-branch");
@@ -101,5 +104,5 @@ describe("npm run plan:diff -- BASE_REF", () => {
     expect(broken.stdout).toBe("");
     expect(broken.stderr).toMatch(/plan:diff: base \(HEAD\): synth \(node dist\/main\.js\) failed; no review was written\.[\s\S]*'alertThreshold' must be a number, got "high"/);
     expect(broken.stderr).toMatch(/plan:diff: working tree: synth \(node dist\/main\.js\) failed; no review was written\.[\s\S]*'alertThreshold' must be a number, got "still not a number"/);
-  });
+  }, RUN_TIMEOUT);
 });

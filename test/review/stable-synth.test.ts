@@ -56,7 +56,7 @@ describe("the synthesized plan is stable", () => {
     b = appCopy("stable-b-elsewhere-");
     // Different working folders, a relative and an absolute output folder of different names.
     await Promise.all([synth(a, "cdktf.out"), synth(b, join(b, "synth-output"))]);
-  });
+  }, 60_000);
   afterAll(() => {
     for (const d of [a, b]) if (d) rmSync(d, { recursive: true, force: true });
   });
