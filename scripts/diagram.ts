@@ -142,7 +142,7 @@ export function diagramOf(app: App, outdir: string): string {
         if (/Bucket/.test(kind)) bucket = add({ id: idOf(c), label: "S3 bucket (Thanos blocks)", shape: "db" });
         else thanosNodes.push({ id: idOf(c), label: kind.replace(/^Thanos/, "Thanos ").replace(/([a-z])([A-Z])/g, "$1 $2"), shape: "round" });
       } else if (/Dashboard/.test(kind) && !insideKnown) dashboards.push(kind);
-      else if (/ClusterAutoscaler|Karpenter/.test(kind) && !insideKnown) autoscalers.push(add({ id: idOf(c), label: kind.replace(/([a-z])([A-Z])/g, "$1 $2"), shape: "round" }));
+      else if (/ClusterAutoscaler|Karpenter/.test(kind) && !/Role$/.test(kind) && !insideKnown) autoscalers.push(add({ id: idOf(c), label: kind.replace(/([a-z])([A-Z])/g, "$1 $2"), shape: "round" }));
       else known = false;
       for (const child of c.node.children) visit(child, insideKnown || known);
     };
