@@ -95,6 +95,11 @@ describe("the npm package, installed into another cdktf app", () => {
     const [deployment] = Object.values(workloads.resource.kubernetes_deployment_v1) as { metadata: { name: string; namespace: string } }[];
     expect(deployment.metadata).toMatchObject({ name: "detector", namespace: "inference" });
     expect(Object.keys(workloads.resource.kubernetes_horizontal_pod_autoscaler_v2)).toHaveLength(1);
+    // Every release in the monitoring namespace waits for it.
+    const all = workloads.resource.helm_release as Record<string, { namespace: string; depends_on?: string[] }>;
+    const inMonitoring = Object.values(all).filter((r) => r.namespace === "monitoring");
+    expect(inMonitoring).toHaveLength(2);
+    for (const r of inMonitoring) expect(r.depends_on).toEqual(expect.arrayContaining(["kubernetes_namespace_v1.monitoring-namespace"]));
   }, 60_000);
 
   test("only the entry point is exported: internal paths stay private", () => {
