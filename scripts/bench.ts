@@ -23,7 +23,8 @@ function median(xs: number[]): number {
 
 function synthFigures(): void {
   // The child reports its own peak RSS (maxRSS, KiB) when it exits.
-  const probe = `process.on("exit", () => process.stderr.write("MAXRSS=" + process.resourceUsage().maxRSS + "\\n")); require(${JSON.stringify(join(root, "dist/main.js"))});`;
+  const probe = `process.on("exit", () => { const u = process.resourceUsage(); process.stderr.write("MAXRSS=" + u.maxRSS + " CPU=" + (u.userCPUTime + u.systemCPUTime) + "\\n"); }); require(${JSON.stringify(join(root, "dist/main.js"))});`;
+  const cpu: number[] = [];
   const times: number[] = [];
   const rss: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -35,8 +36,9 @@ function synthFigures(): void {
     if (r.status !== 0) throw new Error(`synth failed: ${r.stderr}`);
     times.push(ms);
     rss.push(Number(/MAXRSS=(\d+)/.exec(r.stderr)![1]) / 1024);
+    cpu.push(Number(/CPU=(\d+)/.exec(r.stderr)![1]) / 1000);
   }
-  console.log(`synth (default app, ${runs} runs): median ${median(times).toFixed(0)} ms, min ${Math.min(...times).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms`);
+  console.log(`synth (default app, ${runs} runs): median ${median(times).toFixed(0)} ms, min ${Math.min(...times).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms; CPU median ${median(cpu).toFixed(0)} ms`);
   console.log(`synth peak memory: median ${median(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB`);
 }
 
@@ -71,11 +73,15 @@ function planDiffFigures(): void {
     git("commit", "-q", "--no-verify", "-m", "base");
     const change = oneLineChange(dir);
     const start = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [join(root, "dist/scripts/plan-diff.js"), "main"], { cwd: dir, encoding: "utf8" });
+    // bash's `times` prints the CPU time of its children: plan:diff and the builds and synths it starts.
+    const script = `"$0" "$1" main > "$2/review.md" || exit $?; times`;
+    const r = spawnSync("bash", ["-c", script, process.execPath, join(root, "dist/scripts/plan-diff.js"), dir], { cwd: dir, encoding: "utf8" });
     const s = Number(process.hrtime.bigint() - start) / 1e9;
     if (r.status !== 0) throw new Error(`plan:diff failed: ${r.stderr}`);
-    console.log(`plan:diff (one-line change: ${change}): ${s.toFixed(1)} s wall (${r.stderr.trim().replace(/^plan:diff: /, "")})`);
-    console.log(`  review: ${r.stdout.split("\n")[0]}`);
+    const [, children] = r.stdout.trim().split("\n");
+    const seconds = (children ?? "").split(/\s+/).map((t) => { const m = /(\d+)m([\d.]+)s/.exec(t); return m ? Number(m[1]) * 60 + Number(m[2]) : 0; });
+    console.log(`plan:diff (one-line change: ${change}): ${s.toFixed(1)} s wall, ${(seconds[0] + seconds[1]).toFixed(1)} s CPU (${r.stderr.trim().replace(/^plan:diff: /, "")})`);
+    console.log(`  review: ${readFileSync(join(dir, "review.md"), "utf8").split("\n")[0]}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
