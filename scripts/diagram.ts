@@ -94,6 +94,7 @@ export function diagramOf(app: App, outdir: string): string {
   let cluster: string | undefined;
   let systemPool: string | undefined;
   const gpuAgents: string[] = [];
+  /** Dashboard files in ConfigMaps labelled for the Grafana sidecar. */
   const dashboards: string[] = [];
   const autoscalers: string[] = [];
   let receivers: JsonObject[] = [];
@@ -138,10 +139,20 @@ export function diagramOf(app: App, outdir: string): string {
         const pool = prop(c, "pool") as { poolName?: string } | undefined;
         const overflow = prop(c, "overflowPool") as { poolName?: string } | undefined;
         services.push({ id, ...(hpa && { hpa }), ...(pool?.poolName && { pool: pool.poolName }), ...(overflow?.poolName && { overflow: overflow.poolName }) });
+      } else if (/^Thanos/.test(kind) && /Bucket$/.test(kind) && !insideKnown) bucket = add({ id: idOf(c), label: "S3 bucket (metric blocks)", shape: "db" });
+      else if (/^Thanos/.test(kind) && /Access$|Role$/.test(kind)) {
+        // IAM roles of the Thanos components: part of the bucket's access, not a data flow.
       } else if (/^Thanos/.test(kind) && !insideKnown) {
-        if (/Bucket/.test(kind)) bucket = add({ id: idOf(c), label: "S3 bucket (Thanos blocks)", shape: "db" });
-        else thanosNodes.push({ id: idOf(c), label: kind.replace(/^Thanos/, "Thanos ").replace(/([a-z])([A-Z])/g, "$1 $2"), shape: "round" });
-      } else if (/Dashboard/.test(kind) && !insideKnown) dashboards.push(kind);
+        // Its workloads (Deployments, StatefulSets) are the components: query, store gateway, compactor ...
+        const workloads = c.node.children.filter((w) => /^(Deployment|StatefulSet|DaemonSet)V\d+$/.test(className(w)));
+        for (const w of workloads.length > 0 ? workloads : [c]) thanosNodes.push({ id: idOf(w), label: w === c ? kind.replace(/([a-z])([A-Z])/g, "$1 $2") : w.node.id, shape: "round" });
+      } else if (/Dashboard/.test(kind) && !insideKnown) {
+        for (const d of c.node.findAll()) {
+          const body = synthesized.get(d.node.path);
+          const labels = isObject(body?.metadata) ? body!.metadata.labels : undefined;
+          if (isObject(body?.data) && isObject(labels) && "grafana_dashboard" in labels) dashboards.push(...Object.keys(body!.data));
+        }
+      }
       else if (/ClusterAutoscaler|Karpenter/.test(kind) && !/Role$/.test(kind) && !insideKnown) autoscalers.push(add({ id: idOf(c), label: kind.replace(/([a-z])([A-Z])/g, "$1 $2"), shape: "round" }));
       else known = false;
       for (const child of c.node.children) visit(child, insideKnown || known);
@@ -167,7 +178,7 @@ export function diagramOf(app: App, outdir: string): string {
     if (adapter) edges.push({ from: adapter, to: prometheus, label: "PromQL" });
   }
   if (thanos && bucket) edges.push({ from: thanos, to: bucket, label: "blocks" });
-  if (grafana) for (const d of dashboards.length > 0 ? [dashboards.length] : []) edges.push({ from: "dashboards", to: grafana, label: `${d} dashboard construct${d === 1 ? "" : "s"}` });
+  if (grafana && dashboards.length > 0) edges.push({ from: `${grafana}_dashboards`, to: grafana, label: "loaded by the sidecar" });
   for (const s of services) {
     if (s.hpa) {
       if (adapter) edges.push({ from: adapter, to: s.hpa, label: "custom metrics API" });
@@ -190,12 +201,12 @@ export function diagramOf(app: App, outdir: string): string {
   for (const g of groups) {
     lines.push(`  subgraph ${g.id}["${g.label}"]`);
     for (const n of g.nodes.filter((x) => !thanosIds.has(x.id))) lines.push(`    ${n.id}${shape(n)}`);
-    if (thanosIds.size > 0) {
+    if (g.nodes.some((n) => thanosIds.has(n.id))) {
       lines.push(`    subgraph ${thanos}["Thanos"]`);
       for (const n of g.nodes.filter((x) => thanosIds.has(x.id))) lines.push(`      ${n.id}${shape(n)}`);
       lines.push("    end");
     }
-    if (g.nodes.some((n) => n.id === grafana) && dashboards.length > 0) lines.push(`    dashboards["dashboards (ConfigMaps)"]`);
+    if (g.nodes.some((n) => n.id === grafana) && dashboards.length > 0) lines.push(`    ${grafana}_dashboards["${dashboards.length} dashboard${dashboards.length === 1 ? "" : "s"} (ConfigMaps)"]`);
     if (g.nodes.some((n) => n.id === alertmanager)) {
       for (const r of receivers) {
         const id = `${alertmanager}_receiver_${String(r.name).replace(/[^A-Za-z0-9]/g, "_")}`;

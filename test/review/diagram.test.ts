@@ -25,15 +25,20 @@ describe("npm run diagram", () => {
         "  platform_gpu_dcgm_exporter -->|GPU metrics| platform_monitoring_prometheus",
         "  platform_inference_server -->|/metrics| platform_monitoring_prometheus",
         "  platform_monitoring_prometheus -->|alerts from rules| platform_monitoring_alertmanager",
-        "  platform_monitoring_grafana -->|default datasource| platform_monitoring_prometheus",
         "  platform_prometheus_adapter -->|custom metrics API| platform_inference_server_hpa",
         "  platform_inference_server_hpa -->|scales| platform_inference_server",
         "  platform_gpu_dcgm_exporter -. on every node .-> cluster_gpu_pool_g5_ondemand",
       ]),
     );
+    // Grafana reads Prometheus (directly, or as a second datasource beside Thanos).
+    expect(diagram).toMatch(/platform_monitoring_grafana -->\|(default )?datasource\| platform_monitoring_prometheus\n/);
     // Receivers come from the synthesized Alertmanager configuration, not from a list in the script.
     expect(diagram).toMatch(/platform_monitoring_alertmanager -->\|routes\| platform_monitoring_alertmanager_receiver_null/);
-    expect(diagram).not.toContain("Thanos");
+    // Long-term storage, when the app has it: Prometheus ships blocks to Thanos, Thanos keeps them in the bucket.
+    if (diagram.includes('["Thanos"]')) {
+      expect(diagram).toMatch(/_monitoring_prometheus -->\|blocks \(sidecar\)\| \w+\n/);
+      expect(diagram).toMatch(/ -->\|blocks\| \w+\n/);
+    }
   });
 
   test("kinds the app does not have are left out; new kinds (Thanos, a bucket) are drawn when they appear", () => {
