@@ -32,6 +32,11 @@ if ! command -v "$terraform_bin" >/dev/null 2>&1; then
   echo "notice: $terraform_bin not found: synthesized stacks are not checked by Terraform (gate skipped); $install_hint"
 fi
 
+# Prometheus 3, promtool 3, Alertmanager and amtool 0.3x (the release lines the chart deploys) for the
+# end-to-end suite and the amtool checks: Debian sid's packages unpacked into .tools/ with a private
+# apt configuration, never installed system-wide. Skips when present; fails with the reason otherwise.
+bash scripts/fetch-prometheus.sh
+
 echo "== type-check (tsc --noEmit)"
 npx --no-install tsc --noEmit -p tsconfig.json
 echo "== build"

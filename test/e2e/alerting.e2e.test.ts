@@ -1,0 +1,177 @@
+import { queriesThatMustReturnData } from "./data-queries";
+import { ExpectedAlert, FAULTS, LocalStack, NODES } from "./harness/local-stack";
+import { QueryOutcome, runQueries } from "./harness/queries";
+import { binaryVersion, Notification, sleep } from "./harness/servers";
+import { parseDurationMs } from "./harness/time-profile";
+
+/**
+ * The whole path on real servers: reference exporters -> Prometheus 3 running the default app's
+ * exported rules -> Alertmanager 0.3x with its exported routing -> a webhook sink per receiver,
+ * under the time profile of harness/time-profile.ts. One healthy phase, then every fault at once
+ * (each on its own signal, pod, node or GPU), then recovery. Never skipped: without the binaries
+ * it fails and names the command that fetches them.
+ */
+
+const FAULT_PHASE_LIMIT_MS = 40_000;
+const RECOVERY_LIMIT_MS = 30_000;
+/**
+ * Detection may exceed scrape + evaluation + `for` by the time a rate window needs to cross the
+ * threshold, Alertmanager's (compressed) group_wait and scheduling on a loaded 2-core machine.
+ */
+const DETECTION_SLACK_SECONDS = 8;
+/** The SLO burn-rate alerts are the service's objectives reacting to the error and latency faults. */
+const CONSEQUENCES = ["InferenceSloBudgetBurn"];
+const HEARTBEAT = "DeadMansSwitch";
+
+interface PromAlert {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly state: string;
+}
+
+const matches = (labels: Readonly<Record<string, string>>, e: Pick<ExpectedAlert, "alertname" | "severity" | "labels">) =>
+  labels.alertname === e.alertname && labels.severity === e.severity && Object.entries(e.labels).every(([k, v]) => labels[k] === v);
+
+/** Firing notifications at `receiver` that carry the expected alert as firing. */
+const firingWith = (ns: readonly Notification[], e: ExpectedAlert) =>
+  ns.filter((n) => n.receiver === e.receiver && n.alerts.some((a) => a.status === "firing" && matches(a.labels, e)));
+
+async function waitFor(what: string, limitMs: number, done: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`gave up after ${limitMs} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+describe("alerting end to end on Prometheus 3 and Alertmanager 0.3x", () => {
+  const stack = new LocalStack();
+  const prom = async <T>(path: string): Promise<T> => ((await (await fetch(`${stack.prometheus?.url}${path}`)).json()) as { data: T }).data;
+
+  let healthyAlerts: PromAlert[] = [];
+  let healthyNotifications: Notification[] = [];
+  let dataQueries: QueryOutcome[] = [];
+  let injectedAt = 0;
+  let recoveredAt = 0;
+  let inhibitedDuringFault: { labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } }[] = [];
+  let ruleHealth: { name: string; health: string; lastError?: string }[] = [];
+  const report: string[] = [];
+
+  beforeAll(async () => {
+    const started = Date.now();
+    await stack.start();
+
+    // Healthy phase: until a whole (compressed) rate window of traffic is in, plus a few evaluations.
+    await waitFor("a full rate window of healthy traffic", 30_000, async () => {
+      const r = await prom<{ result: { value: [number, string] }[] }>(`/api/v1/query?query=${encodeURIComponent("namespace_service:inference_requests:rate5m")}`);
+      return r.result.length === 1 && Number(r.result[0].value[1]) >= 5.9;
+    });
+    await sleep(3_000);
+    healthyAlerts = (await prom<{ alerts: PromAlert[] }>("/api/v1/alerts")).alerts;
+    healthyNotifications = [...stack.sink.notifications];
+    dataQueries = await runQueries(stack.prometheus!.url, queriesThatMustReturnData(stack.rules));
+
+    injectedAt = Date.now();
+    await Promise.all(FAULTS.map((f) => f.inject(stack.cluster)));
+    await waitFor("every fault's alert at its receiver", FAULT_PHASE_LIMIT_MS, () => FAULTS.every((f) => firingWith(stack.sink.notifications, f.expect).length > 0));
+    inhibitedDuringFault = (await (await fetch(`${stack.alertmanager?.url}/api/v2/alerts`)).json()) as typeof inhibitedDuringFault;
+    // Longer than group_interval: a duplicate notification of an unchanged incident would show now.
+    await sleep(6_000);
+
+    recoveredAt = Date.now();
+    await stack.cluster.recover();
+    await waitFor("every fault's alert resolved at its receiver", RECOVERY_LIMIT_MS, () =>
+      FAULTS.every((f) => stack.sink.notifications.some((n) => n.at >= recoveredAt && n.receiver === f.expect.receiver && n.alerts.some((a) => a.status === "resolved" && matches(a.labels, f.expect)))),
+    );
+    const groups = await prom<{ groups: { rules: { name: string; health: string; lastError?: string }[] }[] }>("/api/v1/rules");
+    ruleHealth = groups.groups.flatMap((g) => g.rules);
+
+    report.push(`end-to-end wall time ${((Date.now() - started) / 1000).toFixed(1)} s (profile: durations / ${stack.profile.factor}, scrape and evaluation ${stack.profile.scrapeIntervalSeconds} s)`);
+    report.push("fault                 alert                             detected  budget (scrape + eval + for)  resolved after recovery");
+    for (const f of FAULTS) {
+      const first = firingWith(stack.sink.notifications, f.expect)[0];
+      const resolved = stack.sink.notifications.find((n) => n.at >= recoveredAt && n.alerts.some((a) => a.status === "resolved" && matches(a.labels, f.expect)));
+      report.push(
+        `${f.name.padEnd(22)}${`${f.expect.alertname}/${f.expect.severity}`.padEnd(34)}${`${((first.at - injectedAt) / 1000).toFixed(1)} s`.padEnd(10)}` +
+          `${`${budgetSeconds(f.expect).toFixed(1)} s`.padEnd(30)}${resolved ? `${((resolved.at - recoveredAt) / 1000).toFixed(1)} s` : "-"}`,
+      );
+    }
+    console.info(report.join("\n"));
+  }, 120_000);
+
+  afterAll(() => stack.stop());
+
+  /** Scrape interval + evaluation interval + the rule's `for` (as loaded: already under the profile). */
+  function budgetSeconds(e: ExpectedAlert): number {
+    const rule = Object.values(stack.rules)
+      .flatMap((f) => f.groups.flatMap((g) => g.rules))
+      .find((r) => r.alert === e.alertname && (r.labels as Record<string, string> | undefined)?.severity === e.severity);
+    if (!rule) throw new Error(`no exported rule ${e.alertname} with severity ${e.severity}`);
+    return stack.profile.scrapeIntervalSeconds + stack.profile.evaluationIntervalSeconds + (rule.for === undefined ? 0 : parseDurationMs(rule.for) / 1_000);
+  }
+
+  it("runs Prometheus 3.x and Alertmanager 0.3x", () => {
+    expect(binaryVersion("prometheus")).toMatch(/^3\./);
+    expect(Number(binaryVersion("alertmanager").split(".")[1])).toBeGreaterThanOrEqual(30);
+  });
+
+  it("loads every exported rule and evaluates it without error, through faults and recovery", () => {
+    const exported = Object.values(stack.rules).flatMap((f) => f.groups.flatMap((g) => g.rules));
+    expect(ruleHealth).toHaveLength(exported.length);
+    expect(ruleHealth.filter((r) => r.health !== "ok")).toEqual([]);
+  });
+
+  it("raises nothing on healthy traffic but the heartbeat, pending included", () => {
+    expect(healthyAlerts.map((a) => `${a.labels.alertname}:${a.state}`)).toEqual([`${HEARTBEAT}:firing`]);
+    expect(new Set(healthyNotifications.map((n) => n.receiver))).toEqual(new Set(["heartbeat"]));
+    expect(new Set(healthyNotifications.flatMap((n) => n.alerts.map((a) => a.labels.alertname)))).toEqual(new Set([HEARTBEAT]));
+  });
+
+  it("returns data for every recording rule (and dashboard query) on the healthy system", () => {
+    expect(dataQueries.length).toBeGreaterThan(0);
+    expect(dataQueries.filter((q) => q.error !== undefined || q.series === 0).map((q) => `${q.query.name}: ${q.error ?? "no data"}`)).toEqual([]);
+  });
+
+  describe.each(FAULTS.map((f) => [f.name, f] as const))("fault %s", (_name, fault) => {
+    const e = fault.expect;
+
+    it(`delivers ${e.alertname} (${e.severity}) to ${e.receiver} within scrape + evaluation + for (+ slack)`, () => {
+      const first = firingWith(stack.sink.notifications, e)[0];
+      expect(first).toBeDefined();
+      expect((first.at - injectedAt) / 1000).toBeLessThanOrEqual(budgetSeconds(e) + DETECTION_SLACK_SECONDS);
+    });
+
+    it("notifies once per incident, and nowhere else", () => {
+      const before = stack.sink.notifications.filter((n) => n.at < recoveredAt);
+      expect(firingWith(before, e)).toHaveLength(1);
+      const elsewhere = before.filter((n) => n.receiver !== e.receiver && n.alerts.some((a) => a.status === "firing" && matches(a.labels, e)));
+      expect(elsewhere).toEqual([]);
+    });
+
+    it("sends the resolution after recovery", () => {
+      const resolved = stack.sink.notifications.filter(
+        (n) => n.at >= recoveredAt && n.receiver === e.receiver && n.status === "resolved" && n.alerts.some((a) => a.status === "resolved" && matches(a.labels, e)),
+      );
+      expect(resolved.length).toBeGreaterThanOrEqual(1);
+    });
+  });
+
+  it("inhibits the warning of a GPU whose critical fires (same alert, same GPU)", () => {
+    const muted = { alertname: "GpuMemoryPressure", severity: "warning", labels: { Hostname: NODES.b, gpu: "0" } } as const;
+    const firing = stack.sink.notifications.filter((n) => n.alerts.some((a) => a.status === "firing" && matches(a.labels, muted)));
+    expect(firing).toEqual([]);
+    const state = inhibitedDuringFault.filter((a) => matches(a.labels, muted)).map((a) => [a.status.state, a.status.inhibitedBy.length > 0]);
+    expect(state).toEqual([["suppressed", true]]);
+  });
+
+  it("raises nothing beyond the injected faults, their SLO burn and the heartbeat", () => {
+    const expected = new Set([...FAULTS.map((f) => f.expect.alertname), ...CONSEQUENCES, HEARTBEAT]);
+    const unexpected = stack.sink.notifications.flatMap((n) => n.alerts.filter((a) => a.status === "firing" && !expected.has(a.labels.alertname)).map((a) => a.labels));
+    expect(unexpected).toEqual([]);
+  });
+
+  it("sends the heartbeat to its own receiver only, all along", () => {
+    const heartbeats = stack.sink.notifications.filter((n) => n.alerts.some((a) => a.labels.alertname === HEARTBEAT));
+    expect(new Set(heartbeats.map((n) => n.receiver))).toEqual(new Set(["heartbeat"]));
+    expect(heartbeats.filter((n) => n.at > recoveredAt).length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,318 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { createServer, Server } from "http";
+import { AddressInfo } from "net";
+import { tmpdir } from "os";
+import { basename, join } from "path";
+import { parse } from "yaml";
+import { toYaml } from "../../../lib/core/yaml";
+import { exportMonitoring } from "../../../scripts/export";
+import { DcgmExporter, Gpu, HEALTHY_GPU, IDLE_GPU, HEALTHY_MODEL_SERVER, KsmDeployment, KsmNode, KubeStateMetrics, MetricsTarget, ModelServerPod } from "./exporters";
+import { freePort, requireBinary, ServerProcess, WebhookSink } from "./servers";
+import { AlertmanagerFile, compressAlertmanagerFile, compressDuration, compressRuleFile, E2E_TIME_PROFILE, RuleFile, TimeProfile } from "./time-profile";
+
+/**
+ * The whole alerting path on loopback, as the end-to-end tests and `npm run demo` run it:
+ * reference exporters -> Prometheus 3 with the default app's exported rules -> Alertmanager 0.3x
+ * with its exported routing -> a webhook sink standing in for every receiver. Durations follow
+ * the test profile (time-profile.ts); nothing else of the exported files changes.
+ */
+
+/** The default app's inference service (stacks/platform-stack.ts), as its ServiceMonitor labels it. */
+export const SERVICE = { namespace: "inference", name: "inference-server", container: "inference-server" } as const;
+
+/** Three single-replica GPU nodes of the default pools, one holding a second, idle GPU. */
+export const NODES = {
+  a: "ip-10-0-11-21.us-west-2.compute.internal",
+  b: "ip-10-0-42-7.us-west-2.compute.internal",
+  c: "ip-10-0-77-130.us-west-2.compute.internal",
+} as const;
+export const PODS = {
+  a: `${SERVICE.name}-7c9d8f5b6d-x2kqp`,
+  b: `${SERVICE.name}-7c9d8f5b6d-m7wzn`,
+  c: `${SERVICE.name}-7c9d8f5b6d-r4t9s`,
+} as const;
+type Slot = keyof typeof NODES;
+const SLOTS: readonly Slot[] = ["a", "b", "c"];
+const POOL: Readonly<Record<Slot, string>> = { a: "g5-ondemand", b: "g5-ondemand", c: "g6-spot" };
+
+export class ReferenceCluster {
+  public readonly pods: Readonly<Record<Slot, ModelServerPod>>;
+  public readonly dcgm: Readonly<Record<Slot, DcgmExporter>>;
+  public readonly ksm: KubeStateMetrics;
+
+  constructor() {
+    this.pods = Object.fromEntries(
+      SLOTS.map((s) => [
+        s,
+        new ModelServerPod({ job: SERVICE.name, namespace: SERVICE.namespace, service: SERVICE.name, pod: PODS[s], container: SERVICE.container, endpoint: "metrics" }),
+      ]),
+    ) as Record<Slot, ModelServerPod>;
+    this.dcgm = Object.fromEntries(
+      SLOTS.map((s, i) => {
+        const workload = { namespace: SERVICE.namespace, pod: PODS[s], container: SERVICE.container };
+        const gpus: Gpu[] = [{ index: 0, uuid: `GPU-${i}0e1c0de-0000-4000-8000-00000000000${i}`, workload, state: { ...HEALTHY_GPU } }];
+        // Node a has a second GPU nobody uses: its series keep the exporter's own pod labels.
+        if (s === "a") gpus.push({ index: 1, uuid: "GPU-1d1e0000-0000-4000-8000-0000000000a1", state: { ...IDLE_GPU } });
+        const labels = { job: "nvidia-dcgm-exporter", namespace: "nvidia", service: "nvidia-dcgm-exporter", pod: `nvidia-dcgm-exporter-${s}8k2f`, container: "exporter", endpoint: "metrics" };
+        return [s, new DcgmExporter(labels, NODES[s], gpus)];
+      }),
+    ) as Record<Slot, DcgmExporter>;
+    const nodes: KsmNode[] = SLOTS.map((s) => ({ name: NODES[s], pool: POOL[s], gpus: this.dcgm[s].gpus.length, ready: true }));
+    const deployment: KsmDeployment = {
+      namespace: SERVICE.namespace,
+      name: SERVICE.name,
+      pods: SLOTS.map((s) => ({ name: PODS[s], node: NODES[s], container: SERVICE.container })),
+      availableReplicas: 3,
+      maxReplicas: 6,
+    };
+    this.ksm = new KubeStateMetrics(
+      {
+        job: "kube-state-metrics",
+        namespace: "monitoring",
+        service: "kube-prometheus-stack-kube-state-metrics",
+        pod: "kube-prometheus-stack-kube-state-metrics-6d9f7c-q8m2x",
+        container: "kube-state-metrics",
+        endpoint: "http",
+      },
+      nodes,
+      [deployment],
+    );
+  }
+
+  public get targets(): MetricsTarget[] {
+    return [...Object.values(this.pods), ...Object.values(this.dcgm), this.ksm];
+  }
+
+  /** Back to healthy: every exporter running, every pod and GPU healthy. */
+  public async recover(): Promise<void> {
+    for (const pod of Object.values(this.pods)) pod.behaviour = HEALTHY_MODEL_SERVER;
+    for (const exporter of Object.values(this.dcgm)) {
+      exporter.servingGpuMetrics = true;
+      for (const gpu of exporter.gpus) Object.assign(gpu.state, gpu.workload ? HEALTHY_GPU : IDLE_GPU);
+    }
+    await Promise.all(this.targets.map((t) => t.start()));
+  }
+}
+
+/* ---------- faults ---------- */
+
+/** An alert a fault must raise, as Alertmanager delivers it. */
+export interface ExpectedAlert {
+  readonly alertname: string;
+  readonly severity: "critical" | "warning";
+  readonly receiver: string;
+  /** Labels that pin the alert to the faulty object. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface Fault {
+  readonly name: string;
+  readonly description: string;
+  readonly expect: ExpectedAlert;
+  inject(cluster: ReferenceCluster): Promise<void> | void;
+}
+
+const serviceLabels = { namespace: SERVICE.namespace, service: SERVICE.name };
+
+/** The faults the tests inject concurrently, each on its own service signal, pod, node or GPU. */
+export const FAULTS: readonly Fault[] = [
+  {
+    name: "error-spike",
+    description: "half of the service's requests fail",
+    expect: { alertname: "InferenceErrorRatioHigh", severity: "critical", receiver: "pager", labels: serviceLabels },
+    inject: (c) => Object.values(c.pods).forEach((p) => (p.behaviour = { ...p.behaviour, errorRatio: 0.5 })),
+  },
+  {
+    name: "latency-rise",
+    description: "every request of the service takes 2 s",
+    expect: { alertname: "InferenceLatencyHigh", severity: "warning", receiver: "chat", labels: serviceLabels },
+    inject: (c) => Object.values(c.pods).forEach((p) => (p.behaviour = { ...p.behaviour, latencySeconds: 2 })),
+  },
+  {
+    name: "gpu-memory-warning",
+    description: `GPU 0 of ${NODES.a} climbs to 88 % memory`,
+    expect: { alertname: "GpuMemoryPressure", severity: "warning", receiver: "chat", labels: { Hostname: NODES.a, gpu: "0" } },
+    inject: (c) => void (c.dcgm.a.gpus[0].state.memoryRatio = 0.88),
+  },
+  {
+    name: "gpu-memory-critical",
+    description: `GPU 0 of ${NODES.b} climbs to 97 % memory (its warning must be inhibited)`,
+    expect: { alertname: "GpuMemoryPressure", severity: "critical", receiver: "pager", labels: { Hostname: NODES.b, gpu: "0" } },
+    inject: (c) => void (c.dcgm.b.gpus[0].state.memoryRatio = 0.97),
+  },
+  {
+    name: "exporter-killed",
+    description: `the model server's exporter in pod ${PODS.c} is killed`,
+    expect: { alertname: "InferenceTargetDown", severity: "warning", receiver: "chat", labels: serviceLabels },
+    inject: (c) => c.pods.c.stop(),
+  },
+  {
+    name: "dcgm-metrics-gone",
+    description: `the DCGM exporter on ${NODES.c} answers but serves no GPU metrics`,
+    expect: { alertname: "GpuMetricsMissing", severity: "warning", receiver: "chat", labels: { node: NODES.c } },
+    inject: (c) => void (c.dcgm.c.servingGpuMetrics = false),
+  },
+];
+
+/* ---------- the stack ---------- */
+
+export interface LocalStackOptions {
+  readonly profile?: TimeProfile;
+  /** Ports to try first (the demo's familiar ones); a taken port falls back to a free one. */
+  readonly preferredPorts?: { readonly prometheus?: number; readonly alertmanager?: number; readonly sink?: number; readonly control?: number };
+  /** Serve the fault-injection HTTP API (the demo). @default false */
+  readonly control?: boolean;
+}
+
+export interface RuleFiles {
+  /** Exported file name to its content after the profile. */
+  readonly [fileName: string]: RuleFile;
+}
+
+export class LocalStack {
+  public readonly cluster = new ReferenceCluster();
+  public readonly sink = new WebhookSink();
+  public readonly profile: TimeProfile;
+  public rules: RuleFiles = {};
+  public prometheus: ServerProcess | undefined;
+  public alertmanager: ServerProcess | undefined;
+  public controlUrl: string | undefined;
+  private control: Server | undefined;
+  private readonly dir = mkdtempSync(join(tmpdir(), "gpu-platform-e2e-"));
+
+  constructor(private readonly options: LocalStackOptions = {}) {
+    this.profile = options.profile ?? E2E_TIME_PROFILE;
+  }
+
+  /** Starts everything; on any failure stops what already started and rethrows. */
+  public async start(): Promise<void> {
+    const prometheusBin = requireBinary("prometheus");
+    const alertmanagerBin = requireBinary("alertmanager");
+    try {
+      const files = this.exportWithProfile();
+      const ports = this.options.preferredPorts ?? {};
+      await this.sink.start(ports.sink);
+      writeFileSync(files.alertmanager, toYaml(this.alertmanagerConfig(files.exportedAlertmanager)));
+      await Promise.all(this.cluster.targets.map((t) => t.start()));
+
+      this.alertmanager = await ServerProcess.start(
+        "Alertmanager",
+        alertmanagerBin,
+        (port) => [
+          `--config.file=${files.alertmanager}`,
+          `--storage.path=${join(this.dir, "alertmanager-data")}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          "--cluster.listen-address=",
+          "--log.level=warn",
+        ],
+        { readyPath: "/-/ready", preferredPort: ports.alertmanager },
+      );
+      writeFileSync(files.prometheus, toYaml(this.prometheusConfig(files.rulesDir, new URL(this.alertmanager.url).host)));
+      this.prometheus = await ServerProcess.start(
+        "Prometheus",
+        prometheusBin,
+        (port) => [
+          `--config.file=${files.prometheus}`,
+          `--storage.tsdb.path=${join(this.dir, "prometheus-data")}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          // Firing alerts are re-sent every minute by default; under the profile, every minute / factor.
+          `--rules.alert.resend-delay=${compressDuration("1m", this.profile, 1_000)}`,
+          "--log.level=warn",
+        ],
+        { readyPath: "/-/ready", preferredPort: ports.prometheus },
+      );
+      if (this.options.control) await this.startControl(ports.control);
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+  }
+
+  /** Stops every server and exporter and removes the temp folder; safe to call twice. */
+  public async stop(): Promise<void> {
+    await Promise.all([this.prometheus?.stop(), this.alertmanager?.stop()]);
+    await Promise.all(this.cluster.targets.map((t) => t.stop()));
+    if (this.control) {
+      this.control.closeAllConnections();
+      await new Promise((ok) => this.control?.close(ok));
+      this.control = undefined;
+    }
+    await this.sink.stop().catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** `npm run export` into the temp folder, then the profile applied to copies of its files. */
+  private exportWithProfile() {
+    const exported = exportMonitoring(join(this.dir, "export"), {});
+    const rulesDir = join(this.dir, "rules");
+    mkdirSync(rulesDir);
+    const rules: Record<string, RuleFile> = {};
+    for (const file of exported.ruleFiles) {
+      const compressed = compressRuleFile(parse(readFileSync(file, "utf8")) as RuleFile, this.profile);
+      rules[basename(file)] = compressed;
+      writeFileSync(join(rulesDir, basename(file)), toYaml(compressed));
+    }
+    this.rules = rules;
+    return {
+      rulesDir,
+      exportedAlertmanager: parse(readFileSync(exported.alertmanagerFile, "utf8")) as AlertmanagerFile,
+      alertmanager: join(this.dir, "alertmanager.yaml"),
+      prometheus: join(this.dir, "prometheus.yaml"),
+    };
+  }
+
+  private alertmanagerConfig(exported: AlertmanagerFile): AlertmanagerFile {
+    return compressAlertmanagerFile(exported, this.profile, (receiver) => this.sink.urlFor(receiver));
+  }
+
+  /** Static targets with the labels the ServiceMonitors would attach (honor_labels where the chart sets it). */
+  private prometheusConfig(rulesDir: string, alertmanagerHost: string): object {
+    const p = this.profile;
+    const job = (name: string, targets: readonly MetricsTarget[]) => ({
+      job_name: name,
+      honor_labels: targets[0].honorLabels,
+      static_configs: targets.map((t) => ({ targets: [t.address], labels: { ...t.labels } })),
+    });
+    return {
+      global: {
+        scrape_interval: `${p.scrapeIntervalSeconds}s`,
+        scrape_timeout: `${p.scrapeIntervalSeconds}s`,
+        evaluation_interval: `${p.evaluationIntervalSeconds}s`,
+      },
+      rule_files: [join(rulesDir, "*.yaml")],
+      alerting: { alertmanagers: [{ static_configs: [{ targets: [alertmanagerHost] }] }] },
+      scrape_configs: [
+        job("serviceMonitor/inference/inference-server/0", Object.values(this.cluster.pods)),
+        job("serviceMonitor/nvidia/nvidia-dcgm-exporter/0", Object.values(this.cluster.dcgm)),
+        job("serviceMonitor/monitoring/kube-prometheus-stack-kube-state-metrics/0", [this.cluster.ksm]),
+      ],
+    };
+  }
+
+  /** POST /faults/<name> injects a fault, POST /recover heals everything, GET / lists them. */
+  private async startControl(preferredPort?: number): Promise<void> {
+    const server = createServer((req, res) => {
+      const reply = (status: number, text: string) => res.writeHead(status, { "content-type": "text/plain" }).end(`${text}\n`);
+      const url = req.url ?? "/";
+      if (req.method === "GET" && url === "/") {
+        reply(200, FAULTS.map((f) => `${f.name}: ${f.description}`).join("\n"));
+      } else if (req.method === "POST" && url === "/recover") {
+        this.cluster.recover().then(() => reply(200, "recovered"), (e: Error) => reply(500, e.message));
+      } else if (req.method === "POST" && url.startsWith("/faults/")) {
+        const fault = FAULTS.find((f) => f.name === url.slice("/faults/".length));
+        if (!fault) return reply(404, `no such fault; known: ${FAULTS.map((f) => f.name).join(", ")}`);
+        Promise.resolve(fault.inject(this.cluster)).then(
+          () => reply(200, `injected ${fault.name}: expect ${fault.expect.alertname} (${fault.expect.severity}) at ${fault.expect.receiver}`),
+          (e: Error) => reply(500, e.message),
+        );
+      } else {
+        reply(404, "GET /, POST /faults/<name>, POST /recover");
+      }
+      return undefined;
+    });
+    const port = await freePort(preferredPort);
+    await new Promise<void>((ok) => server.listen(port, "127.0.0.1", () => ok()));
+    this.control = server;
+    this.controlUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+}
