@@ -1,7 +1,8 @@
 import { queriesThatMustReturnData } from "./data-queries";
 import { ExpectedAlert, FAULTS, LocalStack, NODES } from "./harness/local-stack";
 import { QueryOutcome, runQueries } from "./harness/queries";
-import { binaryVersion, Notification, sleep } from "./harness/servers";
+import { binaryVersion } from "./harness/binaries";
+import { Notification, sleep } from "./harness/servers";
 import { parseDurationMs } from "./harness/time-profile";
 
 /**

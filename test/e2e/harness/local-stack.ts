@@ -7,7 +7,8 @@ import { parse } from "yaml";
 import { toYaml } from "../../../lib/core/yaml";
 import { exportMonitoring } from "../../../scripts/export";
 import { DcgmExporter, Gpu, HEALTHY_GPU, IDLE_GPU, HEALTHY_MODEL_SERVER, KsmDeployment, KsmNode, KubeStateMetrics, MetricsTarget, ModelServerPod } from "./exporters";
-import { freePort, requireBinary, ServerProcess, WebhookSink } from "./servers";
+import { requireBinary } from "./binaries";
+import { freePort, ServerProcess, WebhookSink } from "./servers";
 import { AlertmanagerFile, compressAlertmanagerFile, compressDuration, compressRuleFile, E2E_TIME_PROFILE, RuleFile, TimeProfile } from "./time-profile";
 
 /**

@@ -11,13 +11,14 @@ import {
   toAlertmanagerYaml,
 } from "../../../lib/monitoring/alertmanager";
 import { expectedAlerts, findExpectedAlert } from "../../promtool/expected-alerts";
-import { ALERTMANAGER, requireTool, TempDir } from "./amtool";
+import { ALERTMANAGER, AMTOOL_TARGET_VERSION, requireTool, TempDir } from "./amtool";
 
 /**
- * A real Alertmanager 0.25 loads the platform policy as rendered, with its receivers pointed at
- * a webhook server in this test, and the bearer token read from a mounted-secret layout. The
- * alerts are those the promtool unit tests expect from the rules on cluster-realistic series,
- * labels and annotations as promtool checks them, so inhibition is proven on real label sets.
+ * A real Alertmanager 0.3x (the chart's release line) loads the platform policy as rendered, with
+ * its receivers pointed at a webhook server in this test; the bearer token and the pager's URL
+ * are read from a mounted-secret layout (`credentials_file`, `url_file`). The alerts are those
+ * the promtool unit tests expect from the rules on cluster-realistic series, labels and
+ * annotations as promtool checks them, so inhibition is proven on real label sets.
  */
 
 const WAIT_LIMIT_MS = 20_000;
@@ -64,7 +65,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-describe("Alertmanager 0.25 running the rendered platform policy", () => {
+describe("Alertmanager 0.3x running the rendered platform policy", () => {
   const dir = new TempDir();
   const notifications: Notification[] = [];
   const receiver = createServer(async (req, res) => {
@@ -84,20 +85,21 @@ describe("Alertmanager 0.25 running the rendered platform policy", () => {
     mkdirSync(join(dir.path, "secrets", "am-e2e"), { recursive: true });
     writeFileSync(join(dir.path, "secrets", "am-e2e", "token"), TOKEN);
     const hookPort = await listen(receiver);
-    const hook = (path: string): ReceiverIntegration[] => [
-      { kind: "webhook", url: `http://127.0.0.1:${hookPort}${path}`, bearerToken: AlertmanagerSecret.fromKubernetesSecret("am-e2e", "token") },
-    ];
+    writeFileSync(join(dir.path, "secrets", "am-e2e", "pager-url"), `http://127.0.0.1:${hookPort}/pager`);
+    const token = AlertmanagerSecret.fromKubernetesSecret("am-e2e", "token");
+    const hook = (path: string): ReceiverIntegration[] => [{ kind: "webhook", url: `http://127.0.0.1:${hookPort}${path}`, bearerToken: token }];
     const yaml = toAlertmanagerYaml(
       platformAlertmanagerConfig({
-        pager: hook("/pager"),
+        pager: [{ kind: "webhook", urlSecret: AlertmanagerSecret.fromKubernetesSecret("am-e2e", "pager-url"), bearerToken: token }],
         chat: hook("/chat"),
         heartbeat: hook("/heartbeat"),
         groupWait: AlertDuration.seconds(1),
         groupInterval: AlertDuration.seconds(1),
       }),
-      { targetVersion: "0.25", secretsMountPath: join(dir.path, "secrets") },
+      { targetVersion: AMTOOL_TARGET_VERSION, secretsMountPath: join(dir.path, "secrets") },
     );
     expect(yaml).not.toContain(TOKEN);
+    expect(yaml).not.toContain(`127.0.0.1:${hookPort}/pager`);
 
     const port = await freePort();
     api = `http://127.0.0.1:${port}`;
@@ -190,6 +192,10 @@ describe("Alertmanager 0.25 running the rendered platform policy", () => {
 
   it("sends the heartbeat to its own receiver at once", () => {
     expect(alertNames("/heartbeat")).toEqual(["DeadMansSwitch/info/-/-"]);
+  });
+
+  it("reads the pager's webhook URL from its mounted secret file (url_file)", () => {
+    expect(sentTo("/pager").length).toBeGreaterThan(0);
   });
 
   it("reads the bearer token from the mounted secret file", () => {

@@ -1,19 +1,25 @@
 import { spawnSync } from "child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "fs";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
+import { BINARIES, requireBinary } from "../../e2e/harness/binaries";
 
-/** amtool 0.25 from the Debian package prometheus-alertmanager. */
-export const AMTOOL = "/usr/bin/amtool";
-/** The Alertmanager 0.25 server from the same package. */
-export const ALERTMANAGER = "/usr/bin/prometheus-alertmanager";
+/**
+ * amtool and Alertmanager 0.3x, the release line kube-prometheus-stack deploys (0.34), from
+ * Debian sid's prometheus-alertmanager (0.33), so fields newer than Debian stable's 0.25
+ * (`url_file`, `api_secret_file`) are checked as rendered. scripts/fetch-prometheus.sh gets them.
+ */
+export const AMTOOL = BINARIES.amtool;
+/** The Alertmanager server from the same package. */
+export const ALERTMANAGER = BINARIES.alertmanager;
+/** The minor version the rendered configs target in these tests: the one the binaries are. */
+export const AMTOOL_TARGET_VERSION = "0.33";
 
-/** These tests never skip: a missing tool fails them with what to install. */
+/** These tests never skip: a missing tool fails them with the command that fetches it. */
 export function requireTool(path: string): string {
-  if (!existsSync(path)) {
-    throw new Error(`${path} not found: install the Debian package prometheus-alertmanager (Alertmanager and amtool 0.25)`);
-  }
-  return path;
+  const name = (Object.keys(BINARIES) as (keyof typeof BINARIES)[]).find((k) => BINARIES[k] === path);
+  if (!name) throw new Error(`${path} is not one of the fetched binaries`);
+  return requireBinary(name);
 }
 
 export interface ToolResult {
@@ -41,7 +47,7 @@ export class TempDir {
   }
 }
 
-/** `amtool check-config` on YAML text (amtool 0.25 does not open the `*_file` paths). */
+/** `amtool check-config` on YAML text (amtool does not open the `*_file` paths, so they need not exist). */
 export function checkConfig(dir: TempDir, yaml: string): ToolResult {
   return run(["check-config", dir.write("check.yaml", yaml)]);
 }

@@ -6,7 +6,6 @@ import {
   Matcher,
   platformAlertmanagerConfig,
   ReceiverIntegration,
-  RenderedAlertmanagerConfig,
 } from "../../../lib/monitoring/alertmanager";
 
 export const k8s = (key: string) => AlertmanagerSecret.fromKubernetesSecret("alertmanager-receivers", key);
@@ -48,26 +47,6 @@ export function configWith(integrations: readonly ReceiverIntegration[]): Alertm
       groupBy: ["alertname"],
       routes: receivers.map((r) => ({ matchers: [Matcher.eq("receiver", r.name)], receiver: r.name })),
     },
-  };
-}
-
-/**
- * amtool 0.25 rejects the fields added after it (webhook `url_file` 0.26, wechat
- * `api_secret_file` 0.31). To let it check everything else of a 0.34 config, this test-only
- * copy swaps exactly those two fields for inline placeholders; nothing else changes.
- */
-export function downgradeForAmtool025(config: RenderedAlertmanagerConfig): object {
-  return {
-    ...config,
-    receivers: config.receivers.map((r) => ({
-      ...r,
-      ...(r.webhook_configs && {
-        webhook_configs: r.webhook_configs.map(({ url_file, ...w }) => (url_file ? { ...w, url: "https://placeholder.invalid/" } : w)),
-      }),
-      ...(r.wechat_configs && {
-        wechat_configs: r.wechat_configs.map(({ api_secret_file: _, ...w }) => ({ ...w, api_secret: "placeholder" })),
-      }),
-    })),
   };
 }
 

@@ -6,9 +6,8 @@ import {
   renderAlertmanagerConfig,
   toAlertmanagerYaml,
 } from "../../../lib/monitoring/alertmanager";
-import { toYaml } from "../../../lib/core/yaml";
-import { checkConfig, requireTool, AMTOOL, TempDir, verifyRoute } from "./amtool";
-import { configWith, downgradeForAmtool025, everyIntegration, integrations025, k8s, platformConfigWithTeams } from "./fixtures";
+import { AMTOOL, AMTOOL_TARGET_VERSION, checkConfig, requireTool, TempDir, verifyRoute } from "./amtool";
+import { configWith, everyIntegration, integrations025, k8s, platformConfigWithTeams } from "./fixtures";
 
 let dir: TempDir;
 beforeAll(() => {
@@ -111,10 +110,19 @@ describe("platformAlertmanagerConfig validation", () => {
   });
 });
 
-describe("amtool 0.25 check-config", () => {
+describe("amtool 0.3x check-config (the chart's release line)", () => {
   it("accepts the default config as rendered for the chart", () => {
     const result = checkConfig(dir, toAlertmanagerYaml(platformAlertmanagerConfig()));
     expect(result.output).toContain("SUCCESS");
+    expect(result.status).toBe(0);
+  });
+
+  it("accepts every receiver kind as rendered for the chart, url_file and api_secret_file included", () => {
+    const yaml = toAlertmanagerYaml(configWith(everyIntegration(k8s)), { targetVersion: AMTOOL_TARGET_VERSION });
+    expect(yaml).toContain("url_file: /etc/alertmanager/secrets/alertmanager-receivers/webhook-url");
+    expect(yaml).toContain("api_secret_file: /etc/alertmanager/secrets/alertmanager-receivers/wecom-api-secret");
+    const result = checkConfig(dir, yaml);
+    expect(result.output).toContain("- 8 receivers");
     expect(result.status).toBe(0);
   });
 
@@ -124,21 +132,22 @@ describe("amtool 0.25 check-config", () => {
     expect(result.status).toBe(0);
   });
 
-  it("accepts every receiver kind rendered for 0.34 once the two post-0.25 fields are swapped", () => {
-    const rendered = renderAlertmanagerConfig(configWith(everyIntegration(k8s)));
-    const result = checkConfig(dir, toYaml(downgradeForAmtool025(rendered)));
-    expect(result.output).toContain("- 8 receivers");
-    expect(result.status).toBe(0);
+  it("checks the *_file fields rather than ignoring them: a misspelt one fails", () => {
+    const yaml = toAlertmanagerYaml(configWith(everyIntegration(k8s))).replace(/^( +)api_secret_file:/m, "$1api_secret_fil:");
+    const result = checkConfig(dir, yaml);
+    expect(result.output).toContain("field api_secret_fil not found");
+    expect(result.status).not.toBe(0);
   });
 
-  it("(the gap) rejects url_file, which Alertmanager 0.26 introduced", () => {
-    const result = checkConfig(dir, toAlertmanagerYaml(configWith(everyIntegration(k8s))));
-    expect(result.output).toContain("field url_file not found");
+  it("checks the *_file fields against their inline twin: both set fails", () => {
+    const yaml = toAlertmanagerYaml(configWith(everyIntegration(k8s))).replace(/^( +)url_file:/m, "$1url: https://hooks.example.com/x\n$1url_file:");
+    const result = checkConfig(dir, yaml);
+    expect(result.output).toContain("at most one of url & url_file must be configured");
     expect(result.status).not.toBe(0);
   });
 });
 
-describe("amtool 0.25 config routes test", () => {
+describe("amtool 0.3x config routes test", () => {
   type Case = [string, Record<string, string>, string];
   const routed = (configText: string, cases: Case[]) => {
     let file = "";
@@ -166,8 +175,7 @@ describe("amtool 0.25 config routes test", () => {
   });
 
   describe("config with teams and a heartbeat endpoint", () => {
-    const rendered = renderAlertmanagerConfig(platformConfigWithTeams());
-    routed(toYaml(downgradeForAmtool025(rendered)), [
+    routed(toAlertmanagerYaml(platformConfigWithTeams()), [
       ["critical -> pager", { severity: "critical" }, "pager"],
       ["warning -> chat", { severity: "warning" }, "chat"],
       ["info -> null", { severity: "info" }, "null"],
