@@ -133,7 +133,22 @@ export function latencyGoodRatio(
   const m = serviceMatchers(contract, svc);
   // Rounded so 0.3 s in milliseconds is 300, not 299.99999999999994.
   const le = Number((thresholdSeconds / latencyUnitSeconds(contract)).toPrecision(12));
-  return `(sum(rate(${selector(`${l.name}_bucket`, [...m, { label: "le", op: "=", value: formatBucketBound(le) }])}[${window}])) / sum(rate(${selector(`${l.name}_count`, m)}[${window}])))`;
+  return `(sum(rate(${selector(`${l.name}_bucket`, [...m, bucketBoundMatcher(le)])}[${window}])) / sum(rate(${selector(`${l.name}_count`, m)}[${window}])))`;
+}
+
+/**
+ * The `le` matcher of one bucket, right on Prometheus 3 and 2: Prometheus 3 stores the bound
+ * normalised (`formatBucketBound`: "1.0"), Prometheus 2 as the exporter wrote it: "1" from the Go
+ * and JavaScript clients, "1.0" from Python's. One equality where the spellings agree ("0.5"),
+ * else an alternation of them (`le=~"1\\.0|1"`).
+ */
+export function bucketBoundMatcher(value: number): SeriesMatcher {
+  const normalised = formatBucketBound(value);
+  // Go's strconv 'g' form is the normalised one without the ".0" that Prometheus 3 appends.
+  const spellings = [...new Set([normalised, normalised.replace(/\.0$/, ""), String(value)])];
+  return spellings.length === 1
+    ? { label: "le", op: "=", value: normalised }
+    : { label: "le", op: "=~", value: spellings.map(regexEscape).join("|") };
 }
 
 /**

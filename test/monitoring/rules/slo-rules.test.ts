@@ -1,4 +1,4 @@
-import { formatBucketBound, latencyGoodRatio } from "../../../lib/contracts/promql";
+import { bucketBoundMatcher, formatBucketBound, latencyGoodRatio } from "../../../lib/contracts/promql";
 import { SLO_WINDOWS, sloErrorRecord, sloRuleGroups } from "../../../lib/monitoring/rules";
 import { INFERENCE_SERVER, TRITON_CONTRACT } from "./fixtures";
 import { alert, alertNames, expectConfigError, record } from "./helpers";
@@ -91,9 +91,18 @@ describe("bucket bounds as Prometheus v3 stores them", () => {
     expect(formatBucketBound(value)).toBe(text);
   });
 
-  test("a whole-second threshold matches le=\"1.0\", and milliseconds convert without float noise", () => {
-    expect(latencyGoodRatio(INFERENCE_SERVER.contract, INFERENCE_SERVER.selector, 1, "5m")).toContain('le="1.0"');
+  test("a whole-second threshold matches le=\"1.0\" (Prometheus 3) and le=\"1\" (Prometheus 2), and milliseconds convert without float noise", () => {
+    expect(latencyGoodRatio(INFERENCE_SERVER.contract, INFERENCE_SERVER.selector, 1, "5m")).toContain('le=~"1\\\\.0|1"');
     const ms = { ...INFERENCE_SERVER.contract, latency: { kind: "histogram" as const, name: "request_latency_ms", unit: "milliseconds" as const } };
-    expect(latencyGoodRatio(ms, INFERENCE_SERVER.selector, 0.3, "5m")).toContain('le="300.0"');
+    expect(latencyGoodRatio(ms, INFERENCE_SERVER.selector, 0.3, "5m")).toContain('le=~"300\\\\.0|300"');
+  });
+
+  test.each([
+    [0.5, { label: "le", op: "=", value: "0.5" }],
+    [1, { label: "le", op: "=~", value: "1\\.0|1" }],
+    [2.5, { label: "le", op: "=", value: "2.5" }],
+    [1e6, { label: "le", op: "=~", value: "1e\\+06|1000000" }],
+  ])("bucket %p matches every spelling Prometheus 2 or 3 stores", (value, matcher) => {
+    expect(bucketBoundMatcher(value)).toEqual(matcher);
   });
 });
