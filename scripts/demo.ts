@@ -7,6 +7,7 @@
  */
 import { FAULTS, LocalStack } from "../test/e2e/harness/local-stack";
 import { Notification } from "../test/e2e/harness/servers";
+import { DEMO_TIME_PROFILE } from "../test/e2e/harness/time-profile";
 
 const PREFERRED_PORTS = { prometheus: 9090, alertmanager: 9093, sink: 9095, control: 9096 } as const;
 
@@ -25,7 +26,7 @@ function describe(n: Notification): string {
 }
 
 async function main(): Promise<void> {
-  const stack = new LocalStack({ control: true, preferredPorts: PREFERRED_PORTS });
+  const stack = new LocalStack({ control: true, preferredPorts: PREFERRED_PORTS, profile: DEMO_TIME_PROFILE });
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;

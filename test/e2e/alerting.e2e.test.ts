@@ -59,6 +59,7 @@ describe("alerting end to end on Prometheus 3 and Alertmanager 0.3x", () => {
 
   beforeAll(async () => {
     const started = Date.now();
+    const evaluationMs = stack.profile.evaluationIntervalSeconds * 1_000;
     await stack.start();
 
     // Healthy phase: until a whole (compressed) rate window of traffic is in, plus a few evaluations.
@@ -66,7 +67,7 @@ describe("alerting end to end on Prometheus 3 and Alertmanager 0.3x", () => {
       const r = await prom<{ result: { value: [number, string] }[] }>(`/api/v1/query?query=${encodeURIComponent("namespace_service:inference_requests:rate5m")}`);
       return r.result.length === 1 && Number(r.result[0].value[1]) >= 5.9;
     });
-    await sleep(3_000);
+    await sleep(2 * evaluationMs);
     healthyAlerts = (await prom<{ alerts: PromAlert[] }>("/api/v1/alerts")).alerts;
     healthyNotifications = [...stack.sink.notifications];
     dataQueries = await runQueries(stack.prometheus!.url, queriesThatMustReturnData(stack.rules));
@@ -76,7 +77,7 @@ describe("alerting end to end on Prometheus 3 and Alertmanager 0.3x", () => {
     await waitFor("every fault's alert at its receiver", FAULT_PHASE_LIMIT_MS, () => FAULTS.every((f) => firingWith(stack.sink.notifications, f.expect).length > 0));
     inhibitedDuringFault = (await (await fetch(`${stack.alertmanager?.url}/api/v2/alerts`)).json()) as typeof inhibitedDuringFault;
     // Longer than group_interval: a duplicate notification of an unchanged incident would show now.
-    await sleep(6_000);
+    await sleep(parseDurationMs(stack.alertmanagerFile.route.group_interval ?? "5m") + 1_000);
 
     recoveredAt = Date.now();
     await stack.cluster.recover();

@@ -9,7 +9,7 @@ import { exportMonitoring } from "../../../scripts/export";
 import { DcgmExporter, Gpu, HEALTHY_GPU, IDLE_GPU, HEALTHY_MODEL_SERVER, KsmDeployment, KsmNode, KubeStateMetrics, MetricsTarget, ModelServerPod } from "./exporters";
 import { requireBinary } from "./binaries";
 import { freePort, ServerProcess, WebhookSink } from "./servers";
-import { AlertmanagerFile, compressAlertmanagerFile, compressDuration, compressRuleFile, E2E_TIME_PROFILE, RuleFile, TimeProfile } from "./time-profile";
+import { AlertmanagerFile, compressAlertmanagerFile, compressDuration, formatDurationMs, compressRuleFile, E2E_TIME_PROFILE, RuleFile, TimeProfile } from "./time-profile";
 
 /**
  * The whole alerting path on loopback, as the end-to-end tests and `npm run demo` run it:
@@ -174,7 +174,10 @@ export class LocalStack {
   public readonly cluster = new ReferenceCluster();
   public readonly sink = new WebhookSink();
   public readonly profile: TimeProfile;
+  /** The rule files Prometheus loads: exported, then under the profile. */
   public rules: RuleFiles = {};
+  /** The Alertmanager configuration it loads: exported, then under the profile, receivers at the sink. */
+  public alertmanagerFile: AlertmanagerFile = { route: {}, receivers: [] };
   public prometheus: ServerProcess | undefined;
   public alertmanager: ServerProcess | undefined;
   public controlUrl: string | undefined;
@@ -193,7 +196,8 @@ export class LocalStack {
       const files = this.exportWithProfile();
       const ports = this.options.preferredPorts ?? {};
       await this.sink.start(ports.sink);
-      writeFileSync(files.alertmanager, toYaml(this.alertmanagerConfig(files.exportedAlertmanager)));
+      this.alertmanagerFile = compressAlertmanagerFile(files.exportedAlertmanager, this.profile, (receiver) => this.sink.urlFor(receiver));
+      writeFileSync(files.alertmanager, toYaml(this.alertmanagerFile));
       await Promise.all(this.cluster.targets.map((t) => t.start()));
 
       this.alertmanager = await ServerProcess.start(
@@ -262,10 +266,6 @@ export class LocalStack {
     };
   }
 
-  private alertmanagerConfig(exported: AlertmanagerFile): AlertmanagerFile {
-    return compressAlertmanagerFile(exported, this.profile, (receiver) => this.sink.urlFor(receiver));
-  }
-
   /** Static targets with the labels the ServiceMonitors would attach (honor_labels where the chart sets it). */
   private prometheusConfig(rulesDir: string, alertmanagerHost: string): object {
     const p = this.profile;
@@ -276,9 +276,9 @@ export class LocalStack {
     });
     return {
       global: {
-        scrape_interval: `${p.scrapeIntervalSeconds}s`,
-        scrape_timeout: `${p.scrapeIntervalSeconds}s`,
-        evaluation_interval: `${p.evaluationIntervalSeconds}s`,
+        scrape_interval: formatDurationMs(p.scrapeIntervalSeconds * 1_000),
+        scrape_timeout: formatDurationMs(p.scrapeIntervalSeconds * 1_000),
+        evaluation_interval: formatDurationMs(p.evaluationIntervalSeconds * 1_000),
       },
       rule_files: [join(rulesDir, "*.yaml")],
       alerting: { alertmanagers: [{ static_configs: [{ targets: [alertmanagerHost] }] }] },

@@ -26,9 +26,17 @@ export interface TimeProfile {
   readonly minRangeSeconds: number;
 }
 
-/** Factor 60 with 1 s scrape and evaluation: 5m of `for` becomes 5 s, a 5m rate window 5 s. */
+/** The end-to-end suite's profile: 5m of `for` becomes 2.5 s, a 5m rate window 2.5 s (5 scrapes). */
 export const E2E_TIME_PROFILE: TimeProfile = {
-  factor: 60,
+  factor: 120,
+  scrapeIntervalSeconds: 0.5,
+  evaluationIntervalSeconds: 0.5,
+  minRangeSeconds: 2,
+};
+
+/** The demo's profile, slow enough to watch: 5m of `for` becomes 10 s. */
+export const DEMO_TIME_PROFILE: TimeProfile = {
+  factor: 30,
   scrapeIntervalSeconds: 1,
   evaluationIntervalSeconds: 1,
   minRangeSeconds: 4,
