@@ -123,7 +123,7 @@ export class ModelServerPod extends MetricsTarget {
 
   public override async start(): Promise<void> {
     await super.start();
-    this.timer ??= setInterval(() => this.tick(0.1), 100);
+    this.timer ??= setInterval(() => this.tick(0.1), 100).unref();
   }
 
   public override async stop(): Promise<void> {
