@@ -28,7 +28,11 @@ export const BINARIES = {
 
 /** The path of a sid binary; a clear error naming the command that installs it when missing. */
 export function requireBinary(name: keyof typeof BINARIES): string {
-  const path = BINARIES[name];
+  return requireExecutable(name, BINARIES[name]);
+}
+
+/** `path`, or an error saying that `name` is missing and how to get it. */
+export function requireExecutable(name: string, path: string): string {
   if (!existsSync(path)) {
     throw new Error(
       `${name} (Prometheus 3 / Alertmanager 0.3x from Debian sid) not found at ${path}: run ${FETCH_COMMAND} ` +
