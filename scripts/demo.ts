@@ -11,7 +11,7 @@ import { DEMO_TIME_PROFILE } from "../test/e2e/harness/time-profile";
 
 const PREFERRED_PORTS = { prometheus: 9090, alertmanager: 9093, sink: 9095, control: 9096 } as const;
 
-function describe(n: Notification): string {
+function formatNotification(n: Notification): string {
   const time = new Date(n.at).toISOString().slice(11, 19);
   return n.alerts
     .map((a) => {
@@ -44,10 +44,10 @@ async function main(): Promise<void> {
   let heartbeats = 0;
   stack.sink.onNotification((n) => {
     if (n.receiver === "heartbeat") {
-      if (heartbeats++ === 0) console.log(`${describe(n)}   (the heartbeat repeats every ${60 / p.factor} s; not shown again)`);
+      if (heartbeats++ === 0) console.log(`${formatNotification(n)}   (the heartbeat repeats every ${60 / p.factor} s; not shown again)`);
       return;
     }
-    console.log(describe(n));
+    console.log(formatNotification(n));
   });
 
   const control = stack.controlUrl;

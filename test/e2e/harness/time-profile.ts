@@ -107,7 +107,7 @@ export function compressPromql(expr: string, profile: TimeProfile): string {
     .reduce((text, e) => text.slice(0, e.from) + e.text + text.slice(e.to), expr);
 }
 
-type SyntaxNode = NonNullable<ReturnType<ReturnType<typeof parser.parse>["topNode"]["getChild"]>>;
+type SyntaxNode = ReturnType<typeof parser.parse>["topNode"];
 
 function isSubqueryRange(durationExpr: SyntaxNode): boolean {
   const sub = durationExpr.parent;
