@@ -172,8 +172,10 @@ export interface GpuState {
 export interface Gpu {
   readonly index: number;
   readonly uuid: string;
-  /** The pod holding the GPU; absent for an idle GPU, whose series then keep the exporter's own pod labels. */
+  /** The pod holding the GPU; absent for an unallocated GPU, whose series then keep the exporter's own pod labels. */
   readonly workload?: { readonly namespace: string; readonly pod: string; readonly container: string };
+  /** The healthy state the GPU returns to on recovery. */
+  readonly baseline: GpuState;
   readonly state: GpuState;
 }
 
@@ -242,6 +244,10 @@ export interface KsmDeployment {
   readonly pods: readonly { readonly name: string; readonly node: string; readonly container: string }[];
   availableReplicas: number;
   readonly maxReplicas: number;
+  /** The HPA's Pods metric, its current average and its target. */
+  readonly autoscalingMetric: string;
+  readonly autoscalingCurrent: number;
+  readonly autoscalingTarget: number;
 }
 
 /** The kube-state-metrics series the rule packs join on (node labels and readiness, deployments, HPAs, pods). */
@@ -288,21 +294,42 @@ export class KubeStateMetrics extends MetricsTarget {
       deployments.map((d) => [{ namespace: d.namespace, horizontalpodautoscaler: d.name }, d.availableReplicas]),
     );
     family(
+      "kube_horizontalpodautoscaler_status_desired_replicas",
+      "gauge",
+      deployments.map((d) => [{ namespace: d.namespace, horizontalpodautoscaler: d.name }, d.availableReplicas]),
+    );
+    family(
+      "kube_horizontalpodautoscaler_spec_min_replicas",
+      "gauge",
+      deployments.map((d) => [{ namespace: d.namespace, horizontalpodautoscaler: d.name }, d.pods.length]),
+    );
+    family(
       "kube_horizontalpodautoscaler_spec_max_replicas",
       "gauge",
       deployments.map((d) => [{ namespace: d.namespace, horizontalpodautoscaler: d.name }, d.maxReplicas]),
     );
+    // The HPA's Pods metric (requests per second per pod) against its average-value target.
+    const hpaMetric = (d: KsmDeployment) => ({ namespace: d.namespace, horizontalpodautoscaler: d.name, metric_name: d.autoscalingMetric, metric_target_type: "average" });
+    family("kube_horizontalpodautoscaler_status_target_metric", "gauge", deployments.map((d) => [hpaMetric(d), d.autoscalingCurrent]));
+    family("kube_horizontalpodautoscaler_spec_target_metric", "gauge", deployments.map((d) => [hpaMetric(d), d.autoscalingTarget]));
     const pods = deployments.flatMap((d) => d.pods.map((p) => ({ ...p, namespace: d.namespace })));
     family("kube_pod_info", "gauge", pods.map((p) => [{ namespace: p.namespace, pod: p.name, node: p.node, created_by_kind: "ReplicaSet" }, 1]));
-    family("kube_pod_container_status_restarts_total", "counter", pods.map((p) => [{ namespace: p.namespace, pod: p.name, container: p.container }, 0]));
     family(
-      "kube_pod_container_resource_limits",
+      "kube_pod_status_phase",
       "gauge",
-      pods.flatMap((p) => [
-        [{ namespace: p.namespace, pod: p.name, container: p.container, node: p.node, resource: "cpu", unit: "core" }, 2],
-        [{ namespace: p.namespace, pod: p.name, container: p.container, node: p.node, resource: "nvidia_com_gpu", unit: "integer" }, 1],
-      ]),
+      pods.flatMap((p) => (["Pending", "Running", "Succeeded", "Failed", "Unknown"] as const).map((phase): [Record<string, string>, number] => [{ namespace: p.namespace, pod: p.name, phase }, phase === "Running" ? 1 : 0])),
     );
+    family("kube_pod_container_status_restarts_total", "counter", pods.map((p) => [{ namespace: p.namespace, pod: p.name, container: p.container }, 0]));
+    for (const kind of ["requests", "limits"]) {
+      family(
+        `kube_pod_container_resource_${kind}`,
+        "gauge",
+        pods.flatMap((p) => [
+          [{ namespace: p.namespace, pod: p.name, container: p.container, node: p.node, resource: "cpu", unit: "core" }, 2],
+          [{ namespace: p.namespace, pod: p.name, container: p.container, node: p.node, resource: "nvidia_com_gpu", unit: "integer" }, 1],
+        ]),
+      );
+    }
     return `${out.join("\n")}\n`;
   }
 }

@@ -5,6 +5,7 @@ import { tmpdir } from "os";
 import { basename, join } from "path";
 import { parse } from "yaml";
 import { toYaml } from "../../../lib/core/yaml";
+import { GrafanaDashboard } from "../../../lib/monitoring/dashboards";
 import { exportMonitoring } from "../../../scripts/export";
 import { DcgmExporter, Gpu, HEALTHY_GPU, IDLE_GPU, HEALTHY_MODEL_SERVER, KsmDeployment, KsmNode, KubeStateMetrics, MetricsTarget, ModelServerPod } from "./exporters";
 import { requireBinary } from "./binaries";
@@ -51,9 +52,11 @@ export class ReferenceCluster {
     this.dcgm = Object.fromEntries(
       SLOTS.map((s, i) => {
         const workload = { namespace: SERVICE.namespace, pod: PODS[s], container: SERVICE.container };
-        const gpus: Gpu[] = [{ index: 0, uuid: `GPU-${i}0e1c0de-0000-4000-8000-00000000000${i}`, workload, state: { ...HEALTHY_GPU } }];
-        // Node a has a second GPU nobody uses: its series keep the exporter's own pod labels.
-        if (s === "a") gpus.push({ index: 1, uuid: "GPU-1d1e0000-0000-4000-8000-0000000000a1", state: { ...IDLE_GPU } });
+        // Pod c holds its GPU without using it (a replica that gets no work): the fleet's idle-GPU panel shows it.
+        const baseline = s === "c" ? { ...HEALTHY_GPU, utilisationPercent: 0 } : HEALTHY_GPU;
+        const gpus: Gpu[] = [{ index: 0, uuid: `GPU-${i}0e1c0de-0000-4000-8000-00000000000${i}`, workload, baseline, state: { ...baseline } }];
+        // Node a has a second GPU no pod requested: its series keep the exporter's own pod labels.
+        if (s === "a") gpus.push({ index: 1, uuid: "GPU-1d1e0000-0000-4000-8000-0000000000a1", baseline: IDLE_GPU, state: { ...IDLE_GPU } });
         const labels = { job: "nvidia-dcgm-exporter", namespace: "nvidia", service: "nvidia-dcgm-exporter", pod: `nvidia-dcgm-exporter-${s}8k2f`, container: "exporter", endpoint: "metrics" };
         return [s, new DcgmExporter(labels, NODES[s], gpus)];
       }),
@@ -65,6 +68,9 @@ export class ReferenceCluster {
       pods: SLOTS.map((s) => ({ name: PODS[s], node: NODES[s], container: SERVICE.container })),
       availableReplicas: 3,
       maxReplicas: 6,
+      autoscalingMetric: "inference_requests_per_second",
+      autoscalingCurrent: 2,
+      autoscalingTarget: 10,
     };
     this.ksm = new KubeStateMetrics(
       {
@@ -89,7 +95,7 @@ export class ReferenceCluster {
     for (const pod of Object.values(this.pods)) pod.behaviour = HEALTHY_MODEL_SERVER;
     for (const exporter of Object.values(this.dcgm)) {
       exporter.servingGpuMetrics = true;
-      for (const gpu of exporter.gpus) Object.assign(gpu.state, gpu.workload ? HEALTHY_GPU : IDLE_GPU);
+      for (const gpu of exporter.gpus) Object.assign(gpu.state, gpu.baseline);
     }
     await Promise.all(this.targets.map((t) => t.start()));
   }
@@ -110,6 +116,8 @@ export interface Fault {
   readonly name: string;
   readonly description: string;
   readonly expect: ExpectedAlert;
+  /** The alert ends by itself once the event leaves its window (an XID), not on recovery. @default false */
+  readonly selfResolving?: boolean;
   inject(cluster: ReferenceCluster): Promise<void> | void;
 }
 
@@ -140,6 +148,14 @@ export const FAULTS: readonly Fault[] = [
     description: `GPU 0 of ${NODES.b} climbs to 97 % memory (its warning must be inhibited)`,
     expect: { alertname: "GpuMemoryPressure", severity: "critical", receiver: "pager", labels: { Hostname: NODES.b, gpu: "0" } },
     inject: (c) => void (c.dcgm.b.gpus[0].state.memoryRatio = 0.97),
+  },
+  {
+    name: "xid-error",
+    description: `GPU 1 of ${NODES.a} reports XID 13 (graphics engine exception)`,
+    expect: { alertname: "GpuXidError", severity: "warning", receiver: "chat", labels: { Hostname: NODES.a, gpu: "1" } },
+    // The gauge holds the last XID code; the alert marks a new code while it is within its 5m window.
+    selfResolving: true,
+    inject: (c) => void (c.dcgm.a.gpus[1].state.xid = 13),
   },
   {
     name: "exporter-killed",
@@ -176,6 +192,8 @@ export class LocalStack {
   public readonly profile: TimeProfile;
   /** The rule files Prometheus loads: exported, then under the profile. */
   public rules: RuleFiles = {};
+  /** The dashboards `npm run export` wrote, as Grafana would import them. */
+  public dashboards: GrafanaDashboard[] = [];
   /** The Alertmanager configuration it loads: exported, then under the profile, receivers at the sink. */
   public alertmanagerFile: AlertmanagerFile = { route: {}, receivers: [] };
   public prometheus: ServerProcess | undefined;
@@ -258,6 +276,7 @@ export class LocalStack {
       writeFileSync(join(rulesDir, basename(file)), toYaml(compressed));
     }
     this.rules = rules;
+    this.dashboards = exported.dashboardFiles.map((file) => JSON.parse(readFileSync(file, "utf8")) as GrafanaDashboard);
     return {
       rulesDir,
       exportedAlertmanager: parse(readFileSync(exported.alertmanagerFile, "utf8")) as AlertmanagerFile,
