@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { toYaml } from "../../../lib/core/yaml";
 import { GrafanaDashboard } from "../../../lib/monitoring/dashboards";
 import { exportMonitoring } from "../../../scripts/export";
-import { DcgmExporter, Gpu, HEALTHY_GPU, IDLE_GPU, HEALTHY_MODEL_SERVER, KsmDeployment, KsmNode, KubeStateMetrics, MetricsTarget, ModelServerPod } from "./exporters";
+import { DcgmExporter, Gpu, HEALTHY_GPU, IDLE_GPU, HEALTHY_MODEL_SERVER, KsmDeployment, KsmNode, KubeStateMetrics, MetricsTarget, ModelServerPod, ThanosCompactor } from "./exporters";
 import { requireBinary } from "./binaries";
 import { freePort, ServerProcess, WebhookSink } from "./servers";
 import { AlertmanagerFile, compressAlertmanagerFile, compressDuration, formatDurationMs, compressRuleFile, E2E_TIME_PROFILE, RuleFile, TimeProfile } from "./time-profile";
@@ -41,6 +41,14 @@ export class ReferenceCluster {
   public readonly pods: Readonly<Record<Slot, ModelServerPod>>;
   public readonly dcgm: Readonly<Record<Slot, DcgmExporter>>;
   public readonly ksm: KubeStateMetrics;
+  public readonly thanosCompactor = new ThanosCompactor({
+    job: "thanos-compact",
+    namespace: "monitoring",
+    service: "thanos-compact",
+    pod: "thanos-compact-0",
+    container: "thanos-compact",
+    endpoint: "http",
+  });
 
   constructor() {
     this.pods = Object.fromEntries(
@@ -87,7 +95,7 @@ export class ReferenceCluster {
   }
 
   public get targets(): MetricsTarget[] {
-    return [...Object.values(this.pods), ...Object.values(this.dcgm), this.ksm];
+    return [...Object.values(this.pods), ...Object.values(this.dcgm), this.ksm, this.thanosCompactor];
   }
 
   /** Back to healthy: every exporter running, every pod and GPU healthy. */
@@ -162,6 +170,13 @@ export const FAULTS: readonly Fault[] = [
     description: `the model server's exporter in pod ${PODS.c} is killed`,
     expect: { alertname: "InferenceTargetDown", severity: "warning", receiver: "chat", labels: serviceLabels },
     inject: (c) => c.pods.c.stop(),
+  },
+  {
+    name: "thanos-compactor-down",
+    description: "the Thanos compactor (the bucket's singleton) is gone",
+    // absent() over a comparison keeps no labels: the alert carries only its own.
+    expect: { alertname: "ThanosCompactIsDown", severity: "critical", receiver: "pager", labels: {} },
+    inject: (c) => c.thanosCompactor.stop(),
   },
   {
     name: "dcgm-metrics-gone",
@@ -305,6 +320,7 @@ export class LocalStack {
         job("serviceMonitor/inference/inference-server/0", Object.values(this.cluster.pods)),
         job("serviceMonitor/nvidia/nvidia-dcgm-exporter/0", Object.values(this.cluster.dcgm)),
         job("serviceMonitor/monitoring/kube-prometheus-stack-kube-state-metrics/0", [this.cluster.ksm]),
+        job("serviceMonitor/monitoring/thanos-compact/0", [this.cluster.thanosCompactor]),
       ],
     };
   }
