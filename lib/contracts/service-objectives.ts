@@ -7,7 +7,10 @@
 export interface InferenceAlertOptions {
   /** Alert when more than this percentage of requests fail. @default 10 */
   readonly errorRatioPercent?: number;
-  /** How long the error ratio must stay above the threshold. @default "5m" */
+  /**
+   * How long the error ratio (over a window of four scrapes, at least 1m) must stay above the
+   * threshold: longer than the bursts that should not page. @default "3m"
+   */
   readonly errorRatioFor?: string;
   /**
    * Ratio and latency alerts stay silent below this many requests per second, so a handful of
@@ -16,7 +19,10 @@ export interface InferenceAlertOptions {
   readonly minRequestsPerSecond?: number;
   /** P90 latency threshold. @default - 1 s for 10m */
   readonly p90Latency?: { readonly seconds: number; readonly for?: string };
-  /** Composite "slow while busy": P95 above `seconds` while QPS above `minQps`. @default - 3 s and 10 QPS for 5m */
+  /**
+   * Composite "slow while busy" (critical): P95 above `p95Seconds` while QPS above `minQps`.
+   * @default - twice the latency SLO's threshold (3 s without a latency SLO) at 1 QPS, for 5m
+   */
   readonly slowUnderLoad?: { readonly p95Seconds: number; readonly minQps: number; readonly for?: string };
   /** Queue depth per pod that counts as a backlog. @default - 10 for 10m */
   readonly queueBacklog?: { readonly depth: number; readonly for?: string };
@@ -30,8 +36,8 @@ export interface InferenceAlertOptions {
   /** How long a pod may report its model not loaded: longer than the model's load time at startup. @default "10m" */
   readonly modelNotLoadedFor?: string;
   /**
-   * Alert when a service that had traffic in the last hour gets none for 10 minutes while
-   * replicas are available; `false` for services that idle on purpose. @default - on, for 15m
+   * Alert when a service that had traffic in the last hour gets none for 5 minutes while
+   * replicas are available; `false` for services that idle on purpose. @default - on, for 3m
    */
   readonly trafficStopped?: false | { readonly for?: string };
 }

@@ -3,7 +3,7 @@ import { PlatformConfigError } from "../../core/errors";
 import { checkUnique } from "../../core/validate";
 import { DCGM_METRICS as D } from "./dcgm-metrics";
 import { checkBelow, checkPercent, checkPositive, checkWindow } from "./private/checks";
-import { ANY_POOL, KSM_POOL_LABEL, noneOf, nodePools, num, oneOf, POOL_LABEL, series } from "./private/queries";
+import { ANY_POOL, durationText, KSM_POOL_LABEL, noneOf, nodePools, num, oneOf, POOL_LABEL, series } from "./private/queries";
 import { alertRule, recordingRule } from "./private/rule-builders";
 import { AlertRule, Rule, RuleGroup, Severity } from "./rule-types";
 
@@ -37,14 +37,29 @@ export interface GpuRuleOptions {
   readonly memoryWarningPercent?: number;
   /** @default 95 */
   readonly memoryCriticalPercent?: number;
-  /** @default "5m" */
+  /** How long memory must stay above the warning threshold. @default "5m" */
   readonly memoryFor?: string;
-  /** The leak alert fires when the growth seen over `leakWindow` would exhaust memory within this many hours. @default 24 */
+  /**
+   * Memory use, in percent, that pages at once (after `memoryCriticalFor`) whatever its history.
+   * Between the critical threshold and this, the critical alert also needs steady growth: a
+   * server that preallocates up to near-full and stays flat gets the warning only.
+   * @default 98
+   */
+  readonly memoryExhaustedPercent?: number;
+  /** How long the critical memory condition must hold. @default "1m" */
+  readonly memoryCriticalFor?: string;
+  /** The leak warning fires when the growth seen over `leakWindow` would exhaust memory within this many hours. @default 24 */
   readonly leakHorizonHours?: number;
-  /** Window of the linear prediction. @default "6h" */
+  /** Window of the leak warning's linear prediction. @default "6h" */
   readonly leakWindow?: string;
-  /** Longer than 1h, so the step of a model loading at startup (visible for 1h in the growth check) cannot fire it. @default "2h" */
+  /** @default "30m" */
   readonly leakFor?: string;
+  /** The leak page fires when the growth of the last `leakCriticalWindow` would exhaust memory within this many minutes. @default 60 */
+  readonly leakCriticalHorizonMinutes?: number;
+  /** Window of the leak page's linear prediction; memory must also have grown in each of its halves. @default "10m" */
+  readonly leakCriticalWindow?: string;
+  /** @default "5m" */
+  readonly leakCriticalFor?: string;
   /** @default 85 */
   readonly temperatureWarningCelsius?: number;
   /** @default 90 */
@@ -59,7 +74,11 @@ export interface GpuRuleOptions {
   readonly powerFor?: string;
   /** XID codes whose recovery is a GPU reset or node reboot: critical instead of warning. @default DEFAULT_FATAL_XIDS */
   readonly fatalXids?: readonly number[];
-  /** A Ready GPU node without DCGM metrics this long alerts: leaves time for the exporter to start. @default "10m" */
+  /**
+   * A Ready GPU node older than 10 minutes (time for its exporter to start) without DCGM metrics
+   * this long alerts. Prometheus marks the series stale at the first failed scrape, so the clock
+   * starts when the exporter dies. @default "5m"
+   */
   readonly metricsMissingFor?: string;
   /** @default "10m" */
   readonly allocatableFor?: string;
@@ -78,9 +97,11 @@ export const DEFAULT_FATAL_XIDS: readonly number[] = [48, 62, 64, 74, 79, 95, 11
 /** Recorded GPU memory ratio per GPU, with the node's pool in `pool` when kube-state-metrics knows it. */
 export const GPU_MEMORY_RATIO_RECORD = "gpu:dcgm_fb_used:ratio";
 
-/** The one window the leak alert's growth check uses; `leakFor` must exceed it. */
-const LEAK_GROWTH_WINDOW = "1h";
+/** The leak warning's steady-growth check: memory grew in each half of this window. */
 const LEAK_GROWTH_SECONDS = 3600;
+
+/** A GPU node this young may still be starting its DCGM exporter (image pull, DCGM start). */
+const NODE_STARTUP_GRACE_SECONDS = 600;
 
 interface ResolvedPool {
   readonly name: string;
@@ -120,9 +141,14 @@ export function gpuRuleGroups(
   const warning = options.memoryWarningPercent ?? 80;
   const critical = options.memoryCriticalPercent ?? 95;
   const memoryFor = options.memoryFor ?? "5m";
+  const exhausted = options.memoryExhaustedPercent ?? 98;
+  const memoryCriticalFor = options.memoryCriticalFor ?? "1m";
   const leakHorizonHours = options.leakHorizonHours ?? 24;
   const leakWindow = options.leakWindow ?? "6h";
-  const leakFor = options.leakFor ?? "2h";
+  const leakFor = options.leakFor ?? "30m";
+  const leakCriticalHorizonMinutes = options.leakCriticalHorizonMinutes ?? 60;
+  const leakCriticalWindow = options.leakCriticalWindow ?? "10m";
+  const leakCriticalFor = options.leakCriticalFor ?? "5m";
   const tempWarning = options.temperatureWarningCelsius ?? 85;
   const tempCritical = options.temperatureCriticalCelsius ?? 90;
   const temperatureFor = options.temperatureFor ?? "5m";
@@ -130,22 +156,22 @@ export function gpuRuleGroups(
   const saturationFor = options.saturationFor ?? "30m";
   const powerFor = options.powerFor ?? "15m";
   const fatalXids = options.fatalXids ?? DEFAULT_FATAL_XIDS;
-  const metricsMissingFor = options.metricsMissingFor ?? "10m";
+  const metricsMissingFor = options.metricsMissingFor ?? "5m";
   const allocatableFor = options.allocatableFor ?? "10m";
 
   checkPercent(scope, "gpu.memoryWarningPercent", warning);
   checkPercent(scope, "gpu.memoryCriticalPercent", critical);
   checkBelow(scope, "gpu.memoryWarningPercent", warning, "gpu.memoryCriticalPercent", critical);
+  checkPercent(scope, "gpu.memoryExhaustedPercent", exhausted);
   checkPositive(scope, "gpu.leakHorizonHours", leakHorizonHours);
   checkWindow(scope, "gpu.leakWindow", leakWindow);
-  if (checkWindow(scope, "gpu.leakFor", leakFor) <= LEAK_GROWTH_SECONDS) {
-    throw new PlatformConfigError(scope, "gpu.leakFor", leakFor, `must be longer than ${LEAK_GROWTH_WINDOW}, the window of the growth check, so a model loading at startup cannot fire the leak alert`);
-  }
+  checkPositive(scope, "gpu.leakCriticalHorizonMinutes", leakCriticalHorizonMinutes);
+  const criticalWindowSeconds = checkWindow(scope, "gpu.leakCriticalWindow", leakCriticalWindow);
   checkPositive(scope, "gpu.temperatureWarningCelsius", tempWarning);
   checkPositive(scope, "gpu.temperatureCriticalCelsius", tempCritical);
   checkBelow(scope, "gpu.temperatureWarningCelsius", tempWarning, "gpu.temperatureCriticalCelsius", tempCritical);
   checkPercent(scope, "gpu.saturationPercent", saturationPercent);
-  for (const [prop, value] of Object.entries({ memoryFor, temperatureFor, saturationFor, powerFor, metricsMissingFor, allocatableFor })) {
+  for (const [prop, value] of Object.entries({ memoryFor, memoryCriticalFor, leakFor, leakCriticalFor, temperatureFor, saturationFor, powerFor, metricsMissingFor, allocatableFor })) {
     checkWindow(scope, `gpu.${prop}`, value);
   }
   fatalXids.forEach((xid, i) => {
@@ -162,8 +188,15 @@ export function gpuRuleGroups(
       `${ratio}\n* on (Hostname) group_left (${POOL_LABEL})\n${nodePools("Hostname", ANY_POOL)}\nor ignoring (${POOL_LABEL})\n${ratio}`,
     ),
     memoryPressure("warning", pools, warning, (p) => p.warning, memoryFor),
-    memoryPressure("critical", pools, critical, (p) => p.critical, memoryFor),
-    leakPredicted(pools, leakWindow, leakHorizonHours, leakFor),
+    memoryPressure("critical", pools, critical, (p) => p.critical, memoryCriticalFor, exhausted),
+    leakPredicted(pools, { severity: "warning", window: leakWindow, horizonSeconds: leakHorizonHours * 3600, growthSeconds: LEAK_GROWTH_SECONDS, for: leakFor }),
+    leakPredicted(pools, {
+      severity: "critical",
+      window: leakCriticalWindow,
+      horizonSeconds: leakCriticalHorizonMinutes * 60,
+      growthSeconds: criticalWindowSeconds,
+      for: leakCriticalFor,
+    }),
     ...xidAlerts(fatalXids),
     alertRule({
       alert: "GpuRowRemapFailure",
@@ -212,7 +245,7 @@ export function gpuRuleGroups(
       // absent() cannot name the node that went quiet: compare the GPU nodes kube-state-metrics
       // knows with the Hostnames DCGM reports instead. Only Ready nodes: a NotReady one has its own alert.
       expr:
-        `(time() - max by (node) (kube_node_created))\n* on (node) group_left (${POOL_LABEL})\n${nodePools("node", ANY_POOL)}\n` +
+        `(time() - max by (node) (kube_node_created) > ${NODE_STARTUP_GRACE_SECONDS})\n* on (node) group_left (${POOL_LABEL})\n${nodePools("node", ANY_POOL)}\n` +
         `and on (node) (kube_node_status_condition{condition="Ready", status="true"} == 1)\n` +
         `unless on (node)\nlabel_replace(max by (Hostname) (${D.gpuTemp}), "node", "$1", "Hostname", "(.+)")`,
       for: metricsMissingFor,
@@ -298,7 +331,8 @@ function poolsByThreshold(pools: readonly ResolvedPool[], thresholdOf: (p: Resol
 
 /**
  * One alert per severity over all pools: a clause per overridden threshold, and a default clause
- * for every other GPU, including those of unlisted pools or without a pool label.
+ * for every other GPU, including those of unlisted pools or without a pool label. With
+ * `exhaustedPercent` (the critical alert), a clause below that level also needs steady growth.
  */
 function memoryPressure(
   severity: Severity,
@@ -306,44 +340,78 @@ function memoryPressure(
   defaultPercent: number,
   percentOf: (p: ResolvedPool) => number,
   forDuration: string,
+  exhaustedPercent?: number,
 ): AlertRule {
+  const clause = (selected: string, percent: number): string => {
+    const above = `${selected} > ${num(percent / 100)}`;
+    if (exhaustedPercent === undefined || percent >= exhaustedPercent) return above;
+    return `${above}\nand (\n${selected} >= ${num(exhaustedPercent / 100)}\nor\n${steadyGrowth(selected, 600)}\n)`;
+  };
   const special = pools.filter((p) => !p.memoryAlerts || percentOf(p) !== defaultPercent).map((p) => p.name);
-  const clauses = [`${series(GPU_MEMORY_RATIO_RECORD, ...(special.length ? [noneOf(POOL_LABEL, special)] : []))} > ${num(defaultPercent / 100)}`];
+  const clauses = [clause(series(GPU_MEMORY_RATIO_RECORD, ...(special.length ? [noneOf(POOL_LABEL, special)] : [])), defaultPercent)];
   const overridden = poolsByThreshold(pools, (p) => (p.memoryAlerts && percentOf(p) !== defaultPercent ? percentOf(p) : undefined));
   for (const [percent, names] of overridden) {
-    clauses.push(`${series(GPU_MEMORY_RATIO_RECORD, oneOf(POOL_LABEL, names))} > ${num(percent / 100)}`);
+    clauses.push(clause(series(GPU_MEMORY_RATIO_RECORD, oneOf(POOL_LABEL, names)), percent));
   }
   return alertRule({
     alert: "GpuMemoryPressure",
+    // `and` binds tighter than `or`: each clause stays whole.
     expr: clauses.join("\nor\n"),
     for: forDuration,
     severity,
     labels: NODE_FROM_HOSTNAME,
     summary: severity === "critical" ? "GPU memory nearly exhausted: the next allocation may fail with CUDA out of memory." : "GPU memory use is high.",
-    description: `${GPU_WHERE}: memory {{ $value | humanizePercentage }} full.`,
+    description:
+      severity === "critical" && exhaustedPercent !== undefined
+        ? `${GPU_WHERE}: memory {{ $value | humanizePercentage }} full. Pages at ${num(exhaustedPercent)}% at once, and above the critical threshold only while still growing: a model server that preallocates near-full memory and stays flat gets the warning, not a page.`
+        : `${GPU_WHERE}: memory {{ $value | humanizePercentage }} full.`,
   });
 }
 
 /**
- * A slow leak, found while still far from exhaustion: the linear trend over the window must
- * exhaust memory within the horizon, AND memory must still be growing over the last hour (so a
- * past step such as a model load does not count), AND the pool must not preallocate on purpose.
+ * `expr` grew in each half of the last `seconds`: a leak does, the one-time step of a model
+ * loading (or preallocating) at startup falls in one half only, so it never passes.
  */
-function leakPredicted(pools: readonly ResolvedPool[], window: string, horizonHours: number, forDuration: string): AlertRule {
+function steadyGrowth(expr: string, seconds: number): string {
+  const half = durationText(seconds / 2);
+  return `(${expr} > ${expr} offset ${half}\nand\n${expr} offset ${half} > ${expr} offset ${durationText(seconds)})`;
+}
+
+interface LeakPrediction {
+  readonly severity: Severity;
+  /** Window of the linear fit. */
+  readonly window: string;
+  /** How far ahead the fit must exhaust memory. */
+  readonly horizonSeconds: number;
+  /** Memory must have grown in each half of this window. */
+  readonly growthSeconds: number;
+  readonly for: string;
+}
+
+/**
+ * A leak, found while there is time to act. Two predictions of the same shape: the warning fits
+ * hours of history and looks a day ahead (a slow leak, hours before exhaustion); the page fits the
+ * last minutes and looks an hour ahead (a leak that exhausts memory soon, paged with about
+ * `horizon - for` to spare). Both also need steady growth (memory grew in each half of a window),
+ * so a past step such as a model load or a preallocation never counts, and both skip pools that
+ * preallocate on purpose.
+ */
+function leakPredicted(pools: readonly ResolvedPool[], leak: LeakPrediction): AlertRule {
   const skipped = pools.filter((p) => p.preallocated || !p.memoryAlerts).map((p) => p.name);
-  const parts = [
-    `predict_linear(${D.fbUsed}[${window}], ${num(horizonHours * 3600)}) > (${D.fbUsed} + ${D.fbFree})`,
-    `deriv(${D.fbUsed}[${LEAK_GROWTH_WINDOW}]) > 0`,
-  ];
+  const parts = [`predict_linear(${D.fbUsed}[${leak.window}], ${num(leak.horizonSeconds)}) > (${D.fbUsed} + ${D.fbFree})`, steadyGrowth(D.fbUsed, leak.growthSeconds)];
   if (skipped.length) parts.push(`ignoring (${POOL_LABEL}) ${series(GPU_MEMORY_RATIO_RECORD, noneOf(POOL_LABEL, skipped))}`);
+  const horizon = durationText(leak.horizonSeconds);
   return alertRule({
     alert: "GpuMemoryLeakPredicted",
     expr: parts.join("\nand "),
-    for: forDuration,
-    severity: "warning",
+    for: leak.for,
+    severity: leak.severity,
     labels: NODE_FROM_HOSTNAME,
-    summary: `GPU memory has grown steadily and will run out within ${num(horizonHours)}h at this rate.`,
-    description: `${GPU_WHERE}: predicted to need {{ printf "%.0f" $value }} MiB within ${num(horizonHours)}h, more than it has; memory has grown over the last ${window} and is still growing. Look for a leak before the workload fails with CUDA out of memory.`,
+    summary:
+      leak.severity === "critical"
+        ? `GPU memory is growing fast enough to run out within ${horizon}.`
+        : `GPU memory has grown steadily and will run out within ${horizon} at this rate.`,
+    description: `${GPU_WHERE}: predicted to need {{ printf "%.0f" $value }} MiB within ${horizon} at the growth of the last ${leak.window}, more than it has; memory is still growing. Look for a leak before the workload fails with CUDA out of memory.`,
   });
 }
 

@@ -65,7 +65,7 @@ export function inferenceRuleGroup(scope: IConstruct | string, prop: string, ser
   const a = resolveAlerting(scope, `${prop}.alerting`, service);
   const scrapeSeconds = parsePrometheusDuration(scope, "scrapeInterval", scrapeInterval);
 
-  const rules: Rule[] = [...recordingRules(service), ...trafficAlerts(service, a), ...podAlerts(service, a, scrapeSeconds)];
+  const rules: Rule[] = [...recordingRules(service), ...trafficAlerts(service, a, scrapeSeconds), ...podAlerts(service, a, scrapeSeconds)];
   const labels = { namespace, service: name, ...(service.team ? { team: service.team } : {}) };
   return {
     name: `inference-${namespace}-${name}`,
@@ -78,15 +78,21 @@ function resolveAlerting(scope: IConstruct | string, prop: string, service: Moni
   const a = service.alerting ?? {};
   const resolved: ResolvedAlerting = {
     errorRatioPercent: a.errorRatioPercent ?? 10,
-    errorRatioFor: a.errorRatioFor ?? "5m",
+    errorRatioFor: a.errorRatioFor ?? "3m",
     minRps: a.minRequestsPerSecond ?? 0.1,
     p90: { seconds: a.p90Latency?.seconds ?? 1, for: a.p90Latency?.for ?? "10m" },
-    slow: { p95Seconds: a.slowUnderLoad?.p95Seconds ?? 3, minQps: a.slowUnderLoad?.minQps ?? 10, for: a.slowUnderLoad?.for ?? "5m" },
+    // Without an explicit threshold, twice the latency SLO's bound: a P95 several times its normal
+    // value pages, a service somewhat slower than its objective gets the P90 warning and SLO tickets.
+    slow: {
+      p95Seconds: a.slowUnderLoad?.p95Seconds ?? (service.slos?.latency ? 2 * service.slos.latency.thresholdSeconds : 3),
+      minQps: a.slowUnderLoad?.minQps ?? 1,
+      for: a.slowUnderLoad?.for ?? "5m",
+    },
     backlog: { depth: a.queueBacklog?.depth ?? 10, for: a.queueBacklog?.for ?? "10m" },
     cpuPercent: a.cpuPercent ?? 90,
     maxRestartsPerHour: a.maxRestartsPerHour ?? 2,
     modelNotLoadedFor: a.modelNotLoadedFor ?? "10m",
-    trafficStoppedFor: a.trafficStopped === false ? undefined : (a.trafficStopped?.for ?? "15m"),
+    trafficStoppedFor: a.trafficStopped === false ? undefined : (a.trafficStopped?.for ?? "3m"),
   };
   checkPercent(scope, `${prop}.errorRatioPercent`, resolved.errorRatioPercent);
   checkNonNegative(scope, `${prop}.minRequestsPerSecond`, resolved.minRps);
@@ -128,28 +134,39 @@ function recordingRules(service: MonitoredService): RecordingRule[] {
 }
 
 /** P90 (or, without a histogram, mean) latency in seconds, and what to call it in messages. */
-function latencyStatistic(service: MonitoredService, q: number): { readonly expr: string; readonly label: string } {
+function latencyStatistic(service: MonitoredService, q: number, window: string): { readonly expr: string; readonly label: string } {
   const { contract: c, selector: s } = service;
-  const quantile = latencyQuantile(c, s, q, "5m", BY);
-  return quantile ? { expr: quantile, label: `P${Math.round(q * 100)} latency` } : { expr: latencyAverage(c, s, "5m", BY), label: "Mean latency" };
+  const quantile = latencyQuantile(c, s, q, window, BY);
+  return quantile ? { expr: quantile, label: `P${Math.round(q * 100)} latency` } : { expr: latencyAverage(c, s, window, BY), label: "Mean latency" };
 }
 
-function trafficAlerts(service: MonitoredService, a: ResolvedAlerting): AlertRule[] {
+/** A short window over a few scrapes, in seconds: at least 1m, and four samples at slower scrape intervals. */
+function shortWindowSeconds(scrapeSeconds: number): number {
+  return Math.max(60, 4 * scrapeSeconds);
+}
+
+function trafficAlerts(service: MonitoredService, a: ResolvedAlerting, scrapeSeconds: number): AlertRule[] {
   const { contract: c, selector: s } = service;
+  const short = durationText(shortWindowSeconds(scrapeSeconds));
   const where = `${s.namespace}/${s.service}`;
   const rps = (window: string) => requestRate(c, s, window, BY);
   const busy = `${rps("5m")} > ${num(a.minRps)}`;
-  const p90 = latencyStatistic(service, 0.9);
-  const p95 = latencyStatistic(service, 0.95);
+  const p90 = latencyStatistic(service, 0.9, "5m");
+  // The page reads a window of two short windows (2m at 15 s scrapes): a latency rise shows within
+  // a minute and a two-minute blip is over well before `for` (5m), where a 5m window would hold it for 7.
+  const p95 = latencyStatistic(service, 0.95, durationText(2 * shortWindowSeconds(scrapeSeconds)));
   const rules: AlertRule[] = [
     alertRule({
       alert: "InferenceErrorRatioHigh",
-      // Silent below minRequestsPerSecond: a handful of failures on an idle service is no incident.
-      expr: `${errorRatio(c, s, "5m", BY)} > ${num(a.errorRatioPercent / 100)}\nand\n${busy}`,
+      // The ratio over a short window crosses the threshold within a minute of a sustained fault;
+      // `for` (3m) is longer than a burst plus that window, so a 90 s burst then health never
+      // pages (the SLO burn alerts account for it). Silent below minRequestsPerSecond: a handful
+      // of failures on an idle service is no incident.
+      expr: `${errorRatio(c, s, short, BY)} > ${num(a.errorRatioPercent / 100)}\nand\n${busy}`,
       for: a.errorRatioFor,
       severity: "critical",
       summary: `More than ${num(a.errorRatioPercent)}% of inference requests fail.`,
-      description: `${where}: {{ $value | humanizePercentage }} of requests failed over the last 5 minutes (threshold ${num(a.errorRatioPercent)}%).`,
+      description: `${where}: {{ $value | humanizePercentage }} of requests failed over the last ${short}, above ${num(a.errorRatioPercent)}% for ${a.errorRatioFor}: a sustained failure, not a burst.`,
     }),
     alertRule({
       alert: "InferenceLatencyHigh",
@@ -173,12 +190,13 @@ function trafficAlerts(service: MonitoredService, a: ResolvedAlerting): AlertRul
       alertRule({
         alert: "InferenceTrafficStopped",
         // Only services that had real traffic in the last hour: one never used stays silent, and
-        // one whose pods restarted (no request series yet) still counts as stopped.
-        expr: `(\n${rps("1h")} > ${num(a.minRps)}\nunless\n${rps("10m")} > 0\n)\nand on (namespace)\n${availableReplicas(s.namespace, service.deployment)} > 0`,
+        // one whose pods restarted (no request series yet) still counts as stopped. At the
+        // minimum rate, 5 minutes without a request is 30 missing ones, not a lull.
+        expr: `(\n${rps("1h")} > ${num(a.minRps)}\nunless\n${rps("5m")} > 0\n)\nand on (namespace)\n${availableReplicas(s.namespace, service.deployment)} > 0`,
         for: a.trafficStoppedFor,
         severity: "warning",
         summary: "Inference traffic stopped while replicas are up.",
-        description: `${where} served {{ printf "%.2f" $value }} req/s over the last hour but none in the last 10 minutes, with replicas available. Check the ingress, the gateway and the clients.`,
+        description: `${where} served {{ printf "%.2f" $value }} req/s over the last hour but none in the last 5 minutes, with replicas available. Check the ingress, the gateway and the clients.`,
       }),
     );
   }
@@ -220,7 +238,7 @@ function podAlerts(service: MonitoredService, a: ResolvedAlerting, scrapeSeconds
   const restarts = (window: string) => `max by (${perContainer}) (increase(${series("kube_pod_container_status_restarts_total", ns, pods)}[${window}]))`;
   // Three consecutive evaluations of a group evaluated every scrape: pending at the first, firing at the third.
   const cpuFor = durationText(2 * scrapeSeconds);
-  const cpuWindow = durationText(Math.max(60, 4 * scrapeSeconds));
+  const cpuWindow = durationText(shortWindowSeconds(scrapeSeconds));
   const targetsDown = `count by (namespace, service) (${up} == 0)\n/ count by (namespace, service) (${up})`;
 
   const rules: AlertRule[] = [
@@ -231,7 +249,8 @@ function podAlerts(service: MonitoredService, a: ResolvedAlerting, scrapeSeconds
       alertRule({
         alert: "InferenceTargetDown",
         expr: `${targetsDown}\n${test}`,
-        for: "5m",
+        // Two minutes of failed scrapes: a pod that restarts cleanly is back before that.
+        for: "2m",
         severity,
         summary,
         description: `${where}: {{ $value | humanizePercentage }} of its scrape targets are down.`,

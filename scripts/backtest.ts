@@ -1,0 +1,69 @@
+/**
+ * `npm run backtest [-- --scenarios FILE]`: replays incident scenarios through the default app's
+ * rules (the rule files `npm run export` writes) and through a naive threshold rule set, with
+ * promtool, and prints per scenario which alerts fired, when after the onset, against the
+ * scenario's expectation, then both tallies side by side. The default suite is the detection
+ * budget table of the rule packs; FILE adds the user's own scenarios (YAML). Exits 1 when a
+ * scenario's expectation fails on the platform's rules. Reads the same configuration as
+ * `cdktf synth` (GPU_PLATFORM_CONFIG, GPU_PLATFORM_* variables).
+ */
+import { resolve } from "path";
+import { Testing } from "cdktf";
+import { DEFAULT_SCENARIOS } from "../lib/monitoring/backtest/default-scenarios";
+import { naiveRuleGroups } from "../lib/monitoring/backtest/naive-rules";
+import { formatReport } from "../lib/monitoring/backtest/report";
+import { BacktestReport, runBacktest } from "../lib/monitoring/backtest/run-backtest";
+import { Scenario } from "../lib/monitoring/backtest/scenario";
+import { loadScenarioFile, validateScenarios } from "../lib/monitoring/backtest/scenario-file";
+import { DEFAULT_SCRAPE_INTERVAL } from "../lib/monitoring/rules/build-platform-rules";
+import { buildApp } from "../stacks/app";
+import { loadConfig } from "../stacks/config";
+
+export interface DefaultAppBacktest {
+  readonly report: BacktestReport;
+  /** Scenarios whose expectations failed on the platform's rules. */
+  readonly failed: readonly string[];
+}
+
+/** Backtests the default app's first inference service and its rules, plus `extra` scenarios. */
+export async function backtestDefaultApp(extra: readonly Scenario[] = [], env: Readonly<Record<string, string | undefined>> = process.env): Promise<DefaultAppBacktest> {
+  const config = loadConfig(env);
+  const { platform } = buildApp(config, Testing.app());
+  const service = platform.catalog.services[0];
+  if (!service) throw new Error("the app declares no inference service to backtest");
+  const scenarios = [...DEFAULT_SCENARIOS, ...extra];
+  validateScenarios("backtest", scenarios);
+  const report = await runBacktest({
+    scenarios,
+    ruleSets: [
+      { name: "platform", groups: platform.monitoring.ruleGroups() },
+      { name: "naive", groups: naiveRuleGroups(service) },
+    ],
+    placement: { service, poolName: config.inference.gpuPool ?? config.gpuPools[0].name },
+    scrapeInterval: DEFAULT_SCRAPE_INTERVAL,
+  });
+  const failed = report.results.filter((r) => r.ruleSet === "platform" && !r.passed).map((r) => r.scenario.name);
+  return { report, failed };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const i = argv.indexOf("--scenarios");
+  if (i >= 0 && !argv[i + 1]) {
+    console.error("usage: npm run backtest [-- --scenarios FILE]");
+    process.exit(2);
+  }
+  const extra = i >= 0 ? loadScenarioFile(resolve(argv[i + 1])) : [];
+  const { report, failed } = await backtestDefaultApp(extra);
+  console.log(formatReport(report));
+  if (failed.length) {
+    console.error(`\n${failed.length} scenario(s) missed their expectation on the platform's rules: ${failed.join("; ")}`);
+    process.exit(1);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((e: Error) => {
+    console.error(`error: ${e.message}`);
+    process.exit(1);
+  });
+}
