@@ -167,11 +167,14 @@ export function gpuRuleGroups(
   checkWindow(scope, "gpu.leakWindow", leakWindow);
   checkPositive(scope, "gpu.leakCriticalHorizonMinutes", leakCriticalHorizonMinutes);
   const criticalWindowSeconds = checkWindow(scope, "gpu.leakCriticalWindow", leakCriticalWindow);
+  if (checkWindow(scope, "gpu.leakCriticalFor", leakCriticalFor) >= leakCriticalHorizonMinutes * 60) {
+    throw new PlatformConfigError(scope, "gpu.leakCriticalFor", leakCriticalFor, `must be shorter than gpu.leakCriticalHorizonMinutes (${num(leakCriticalHorizonMinutes)}m), or the page comes after the memory is gone`);
+  }
   checkPositive(scope, "gpu.temperatureWarningCelsius", tempWarning);
   checkPositive(scope, "gpu.temperatureCriticalCelsius", tempCritical);
   checkBelow(scope, "gpu.temperatureWarningCelsius", tempWarning, "gpu.temperatureCriticalCelsius", tempCritical);
   checkPercent(scope, "gpu.saturationPercent", saturationPercent);
-  for (const [prop, value] of Object.entries({ memoryFor, memoryCriticalFor, leakFor, leakCriticalFor, temperatureFor, saturationFor, powerFor, metricsMissingFor, allocatableFor })) {
+  for (const [prop, value] of Object.entries({ memoryFor, memoryCriticalFor, leakFor, temperatureFor, saturationFor, powerFor, metricsMissingFor, allocatableFor })) {
     checkWindow(scope, `gpu.${prop}`, value);
   }
   fatalXids.forEach((xid, i) => {
@@ -400,7 +403,8 @@ function leakPredicted(pools: readonly ResolvedPool[], leak: LeakPrediction): Al
   const skipped = pools.filter((p) => p.preallocated || !p.memoryAlerts).map((p) => p.name);
   const parts = [`predict_linear(${D.fbUsed}[${leak.window}], ${num(leak.horizonSeconds)}) > (${D.fbUsed} + ${D.fbFree})`, steadyGrowth(D.fbUsed, leak.growthSeconds)];
   if (skipped.length) parts.push(`ignoring (${POOL_LABEL}) ${series(GPU_MEMORY_RATIO_RECORD, noneOf(POOL_LABEL, skipped))}`);
-  const horizon = durationText(leak.horizonSeconds);
+  // "24h" and "60m" read better in a page than "1d" and "1h".
+  const horizon = leak.horizonSeconds % 3600 === 0 && leak.horizonSeconds > 3600 ? `${leak.horizonSeconds / 3600}h` : `${Math.round(leak.horizonSeconds / 60)}m`;
   return alertRule({
     alert: "GpuMemoryLeakPredicted",
     expr: parts.join("\nand "),

@@ -181,7 +181,7 @@ function trafficAlerts(service: MonitoredService, a: ResolvedAlerting, scrapeSec
       expr: `${p95.expr} > ${num(a.slow.p95Seconds)}\nand\n${rps("5m")} > ${num(a.slow.minQps)}`,
       for: a.slow.for,
       severity: "critical",
-      summary: `${p95.label} above ${num(a.slow.p95Seconds)}s while serving more than ${num(a.slow.minQps)} requests per second.`,
+      summary: `${p95.label} above ${num(a.slow.p95Seconds)}s while serving more than ${num(a.slow.minQps)} req/s.`,
       description: `${where}: ${p95.label} is {{ $value | humanizeDuration }} under a load above ${num(a.slow.minQps)} req/s: users wait. Scale out or shed load.`,
     }),
   ];

@@ -187,7 +187,9 @@ describe("Alertmanager 0.3x running the rendered platform policy", () => {
     const used = sentTo("/pager")
       .flatMap((n) => n.alerts)
       .find((a) => a.labels.UUID === "GPU-b0");
-    expect(used?.annotations.description).toBe("GPU 0 (NVIDIA L4) on node-b in pool g6-spot, used by llm/vllm-5d6c7b-klmno: memory 99% full.");
+    expect(used?.annotations.description).toBe(
+      "GPU 0 (NVIDIA L4) on node-b in pool g6-spot, used by llm/vllm-5d6c7b-klmno: memory 99% full. Pages at 98% at once, and above the critical threshold only while still growing: a model server that preallocates near-full memory and stays flat gets the warning, not a page.",
+    );
   });
 
   it("sends the heartbeat to its own receiver at once", () => {

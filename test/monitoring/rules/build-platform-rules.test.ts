@@ -9,13 +9,13 @@ describe("buildPlatformRules on the fixture", () => {
 
   test("groups in order: gpu, the service's inference and SLO groups, platform, thanos", () => {
     expect(groups.map((g) => [g.name, g.rules.length])).toEqual([
-      ["gpu", 15],
+      ["gpu", 16],
       ["inference-inference-inference-server", 19],
       ["slo-inference-inference-server", 19],
       ["platform", 3],
       ["thanos", 11],
     ]);
-    expect(alerts(groups)).toHaveLength(46);
+    expect(alerts(groups)).toHaveLength(47);
     expect(new Set(alerts(groups).map((a) => a.alert)).size).toBe(40);
   });
 

@@ -13,6 +13,7 @@ describe("GPU rules with defaults", () => {
       "GpuMemoryPressure/warning",
       "GpuMemoryPressure/critical",
       "GpuMemoryLeakPredicted/warning",
+      "GpuMemoryLeakPredicted/critical",
       "GpuXidFatal/critical",
       "GpuXidError/warning",
       "GpuRowRemapFailure/critical",
@@ -35,16 +36,31 @@ describe("GPU rules with defaults", () => {
     );
   });
 
-  test("memory pressure at 80% (warning) and 95% (critical) for 5m, no pool matcher without overrides", () => {
-    expect(alert(g, "GpuMemoryPressure", "warning")).toMatchObject({ expr: "gpu:dcgm_fb_used:ratio > 0.8", for: "5m" });
-    expect(alert(g, "GpuMemoryPressure", "critical")).toMatchObject({ expr: "gpu:dcgm_fb_used:ratio > 0.95", for: "5m" });
+  test("memory pressure warns at 80% for 5m; pages within 1m at 98%, or above 95% while growing; no pool matcher without overrides", () => {
+    const r = "gpu:dcgm_fb_used:ratio";
+    expect(alert(g, "GpuMemoryPressure", "warning")).toMatchObject({ expr: `${r} > 0.8`, for: "5m" });
+    expect(alert(g, "GpuMemoryPressure", "critical")).toMatchObject({
+      expr: `${r} > 0.95\nand (\n${r} >= 0.98\nor\n(${r} > ${r} offset 5m\nand\n${r} offset 5m > ${r} offset 10m)\n)`,
+      for: "1m",
+    });
+    expect(alert(g, "GpuMemoryPressure", "critical").annotations.description).toContain("a model server that preallocates near-full memory and stays flat gets the warning, not a page");
   });
 
-  test("the leak alert needs a 24h prediction over 6h, current growth, and 2h to fire", () => {
-    expect(alert(g, "GpuMemoryLeakPredicted")).toMatchObject({
-      expr: "predict_linear(DCGM_FI_DEV_FB_USED[6h], 86400) > (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE)\nand deriv(DCGM_FI_DEV_FB_USED[1h]) > 0",
-      for: "2h",
+  test("the leak warns on a 24h prediction over 6h for 30m and pages on a 60m prediction over 10m for 5m, both only while memory grew in each half of their growth window", () => {
+    const used = "DCGM_FI_DEV_FB_USED";
+    expect(alert(g, "GpuMemoryLeakPredicted", "warning")).toMatchObject({
+      expr: `predict_linear(${used}[6h], 86400) > (${used} + DCGM_FI_DEV_FB_FREE)\nand (${used} > ${used} offset 30m\nand\n${used} offset 30m > ${used} offset 1h)`,
+      for: "30m",
     });
+    expect(alert(g, "GpuMemoryLeakPredicted", "critical")).toMatchObject({
+      expr: `predict_linear(${used}[10m], 3600) > (${used} + DCGM_FI_DEV_FB_FREE)\nand (${used} > ${used} offset 5m\nand\n${used} offset 5m > ${used} offset 10m)`,
+      for: "5m",
+    });
+  });
+
+  test("a node without DCGM metrics alerts after 5m once it is older than 10m", () => {
+    expect(alert(g, "GpuMetricsMissing")).toMatchObject({ for: "5m" });
+    expect(alert(g, "GpuMetricsMissing").expr).toMatch(/^\(time\(\) - max by \(node\) \(kube_node_created\) > 600\)\n/);
   });
 
   test("XID_ERRORS is the last code: fatal codes page while set, other codes warn when they change", () => {
@@ -74,6 +90,7 @@ describe("GPU rules with defaults", () => {
       "GpuMemoryPressure",
       "GpuMemoryPressure",
       "GpuMemoryLeakPredicted",
+      "GpuMemoryLeakPredicted",
       "GpuXidFatal",
       "GpuXidError",
       "GpuRowRemapFailure",
@@ -99,6 +116,8 @@ describe("GPU rules with overrides", () => {
     memoryWarningPercent: 75,
     memoryFor: "10m",
     leakHorizonHours: 12,
+    leakCriticalWindow: "20m",
+    leakCriticalHorizonMinutes: 90,
     temperatureWarningCelsius: 80,
     saturationPercent: 95,
     fatalXids: [79],
@@ -113,15 +132,26 @@ describe("GPU rules with overrides", () => {
       expr: 'gpu:dcgm_fb_used:ratio{pool!="g6-spot"} > 0.75\nor\ngpu:dcgm_fb_used:ratio{pool="g6-spot"} > 0.95',
       for: "10m",
     });
-    expect(alert(g, "GpuMemoryPressure", "critical").expr).toBe('gpu:dcgm_fb_used:ratio{pool!="g6-spot"} > 0.95\nor\ngpu:dcgm_fb_used:ratio{pool="g6-spot"} > 0.98');
+    // g6-spot's critical threshold is already the exhausted level: no growth clause there.
+    const other = 'gpu:dcgm_fb_used:ratio{pool!="g6-spot"}';
+    expect(alert(g, "GpuMemoryPressure", "critical").expr).toBe(
+      `${other} > 0.95\nand (\n${other} >= 0.98\nor\n(${other} > ${other} offset 5m\nand\n${other} offset 5m > ${other} offset 10m)\n)\nor\ngpu:dcgm_fb_used:ratio{pool="g6-spot"} > 0.98`,
+    );
   });
 
-  test("the leak prediction skips the preallocating pool and uses the horizon", () => {
-    expect(alert(g, "GpuMemoryLeakPredicted").expr).toBe(
-      "predict_linear(DCGM_FI_DEV_FB_USED[6h], 43200) > (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE)\n" +
-        "and deriv(DCGM_FI_DEV_FB_USED[1h]) > 0\n" +
+  test("both leak predictions skip the preallocating pool and use their horizons", () => {
+    const used = "DCGM_FI_DEV_FB_USED";
+    expect(alert(g, "GpuMemoryLeakPredicted", "warning").expr).toBe(
+      `predict_linear(${used}[6h], 43200) > (${used} + DCGM_FI_DEV_FB_FREE)\n` +
+        `and (${used} > ${used} offset 30m\nand\n${used} offset 30m > ${used} offset 1h)\n` +
         'and ignoring (pool) gpu:dcgm_fb_used:ratio{pool!="g6-spot"}',
     );
+    expect(alert(g, "GpuMemoryLeakPredicted", "critical").expr).toBe(
+      `predict_linear(${used}[20m], 5400) > (${used} + DCGM_FI_DEV_FB_FREE)\n` +
+        `and (${used} > ${used} offset 10m\nand\n${used} offset 10m > ${used} offset 20m)\n` +
+        'and ignoring (pool) gpu:dcgm_fb_used:ratio{pool!="g6-spot"}',
+    );
+    expect(alert(g, "GpuMemoryLeakPredicted", "critical").annotations.summary).toBe("GPU memory is growing fast enough to run out within 90m.");
   });
 
   test("power thresholds per pool, joined to the pool through kube_node_labels", () => {
@@ -152,7 +182,7 @@ describe("GPU rules with overrides", () => {
     expect(alert(h, "GpuMemoryPressure", "warning").expr).toBe(
       'gpu:dcgm_fb_used:ratio{pool!~"g5-ondemand|g6-spot|p4d"} > 0.8\nor\ngpu:dcgm_fb_used:ratio{pool=~"g5-ondemand|p4d"} > 0.9',
     );
-    expect(alert(h, "GpuMemoryLeakPredicted").expr).toContain('gpu:dcgm_fb_used:ratio{pool!="g6-spot"}');
+    expect(alert(h, "GpuMemoryLeakPredicted", "warning").expr).toContain('gpu:dcgm_fb_used:ratio{pool!="g6-spot"}');
   });
 });
 
@@ -196,11 +226,12 @@ describe("GPU option validation", () => {
     );
   });
 
-  test("a leak for no longer than the growth window would fire on a model load", () => {
+  test("a leak page whose for outlasts its horizon would come after the memory is gone", () => {
     expectConfigError(
-      () => gpu({ leakFor: "1h" }),
-      `PlatformRules: 'gpu.leakFor' must be longer than 1h, the window of the growth check, so a model loading at startup cannot fire the leak alert, got "1h"`,
+      () => gpu({ leakCriticalHorizonMinutes: 5 }),
+      `PlatformRules: 'gpu.leakCriticalFor' must be shorter than gpu.leakCriticalHorizonMinutes (5m), or the page comes after the memory is gone, got "5m"`,
     );
+    expectConfigError(() => gpu({ memoryExhaustedPercent: 101 }), "PlatformRules: 'gpu.memoryExhaustedPercent' must be a percentage above 0 and at most 100, got 101");
   });
 
   test("durations, XID codes and watts", () => {

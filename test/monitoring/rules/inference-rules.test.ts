@@ -57,22 +57,31 @@ describe("inference rules for the default contract with defaults", () => {
     ]);
   });
 
-  test("error ratio above 10% for 5m, silent below 0.1 req/s", () => {
-    expect(alert(g, "InferenceErrorRatioHigh")).toMatchObject({ expr: `(${ERRORS} / ${RATE}) > 0.1\nand\n${RATE} > 0.1`, for: "5m" });
+  test("error ratio over four scrapes (1m) above 10% for 3m, silent below 0.1 req/s", () => {
+    const ratio1m = `(${ERRORS.replace("[5m]", "[1m]")} / ${RATE.replace("[5m]", "[1m]")})`;
+    expect(alert(g, "InferenceErrorRatioHigh")).toMatchObject({ expr: `${ratio1m} > 0.1\nand\n${RATE} > 0.1`, for: "3m" });
   });
 
-  test("P90 above 1s for 10m, and P95 above 3s while above 10 req/s for 5m", () => {
+  test("P90 above 1s for 10m; P95 over 2m above twice the latency SLO's threshold while above 1 req/s for 5m", () => {
     expect(alert(g, "InferenceLatencyHigh")).toMatchObject({ expr: `${QUANTILE(0.9)} > 1\nand\n${RATE} > 0.1`, for: "10m" });
-    expect(alert(g, "InferenceSlowUnderLoad")).toMatchObject({ expr: `${QUANTILE(0.95)} > 3\nand\n${RATE} > 10`, for: "5m" });
+    expect(alert(g, "InferenceSlowUnderLoad")).toMatchObject({ expr: `${QUANTILE(0.95).replace("[5m]", "[2m]")} > 2\nand\n${RATE} > 1`, for: "5m" });
+    // Without a latency SLO: 3s.
+    const noSlo = build({ ...INFERENCE_SERVER, slos: { availability: 0.99 } });
+    expect(alert(noSlo, "InferenceSlowUnderLoad").expr).toBe(`${QUANTILE(0.95).replace("[5m]", "[2m]")} > 3\nand\n${RATE} > 1`);
   });
 
-  test("traffic stopped: traffic in the last hour, none in 10 minutes, replicas available", () => {
+  test("traffic stopped: traffic in the last hour, none in 5 minutes, replicas available, for 3m", () => {
     expect(alert(g, "InferenceTrafficStopped")).toMatchObject({
       expr:
-        `(\n${RATE.replace("[5m]", "[1h]")} > 0.1\nunless\n${RATE.replace("[5m]", "[10m]")} > 0\n)\n` +
+        `(\n${RATE.replace("[5m]", "[1h]")} > 0.1\nunless\n${RATE} > 0\n)\n` +
         'and on (namespace)\nmax by (namespace) (kube_deployment_status_replicas_available{namespace="inference", deployment="inference-server"}) > 0',
-      for: "15m",
+      for: "3m",
     });
+  });
+
+  test("scrape targets down for 2m: a clean pod restart is back before that", () => {
+    expect(alert(g, "InferenceTargetDown", "warning").for).toBe("2m");
+    expect(alert(g, "InferenceTargetDown", "critical").for).toBe("2m");
   });
 
   test("pod alerts select the Deployment's pods by name and carry the pod's node", () => {
@@ -153,9 +162,9 @@ describe("inference rules with overrides", () => {
   });
 
   test("thresholds and durations follow the options", () => {
-    expect(alert(g, "InferenceErrorRatioHigh")).toMatchObject({ expr: `(${ERRORS} / ${RATE}) > 0.05\nand\n${RATE} > 1`, for: "2m" });
+    expect(alert(g, "InferenceErrorRatioHigh")).toMatchObject({ expr: `(${ERRORS.replace("[5m]", "[1m]")} / ${RATE.replace("[5m]", "[1m]")}) > 0.05\nand\n${RATE} > 1`, for: "2m" });
     expect(alert(g, "InferenceLatencyHigh")).toMatchObject({ expr: `${QUANTILE(0.9)} > 2.5\nand\n${RATE} > 1`, for: "15m" });
-    expect(alert(g, "InferenceSlowUnderLoad")).toMatchObject({ expr: `${QUANTILE(0.95)} > 5\nand\n${RATE} > 20`, for: "5m" });
+    expect(alert(g, "InferenceSlowUnderLoad")).toMatchObject({ expr: `${QUANTILE(0.95).replace("[5m]", "[2m]")} > 5\nand\n${RATE} > 20`, for: "5m" });
     expect(alert(g, "InferenceQueueBacklog").expr).toBe(ON_NODE(`max by (namespace, service, pod) (inference_queue_depth{${SEL}}) > 4`));
     expect(alert(g, "InferenceModelNotLoaded")).toMatchObject({ expr: ON_NODE(`max by (namespace, service, pod) (inference_model_loaded{${SEL}}) == 0`), for: "20m" });
     expect(alert(g, "InferenceCpuHigh").expr).toMatch(/\n> 0\.8\n\)$/);
@@ -218,7 +227,7 @@ describe("inference rules for the presets", () => {
       expr: `${mean} > 1\nand\n${rate} > 0.1`,
       annotations: { summary: "Mean latency above 1s." },
     });
-    expect(alert(g, "InferenceSlowUnderLoad").expr).toBe(`${mean} > 3\nand\n${rate} > 10`);
+    expect(alert(g, "InferenceSlowUnderLoad").expr).toBe(`${mean.replace(/\[5m\]/g, "[2m]")} > 2\nand\n${rate} > 1`);
     expect(alert(g, "InferenceQueueBacklog").expr).toBe(ON_NODE(`max by (namespace, service, pod) (nv_inference_pending_request_count{${sel}}) > 10`, "llm"));
   });
 });
