@@ -80,7 +80,17 @@ export function scenarioSeries(scenario: Scenario, trace: Trace, placement: Serv
     ip: `10.0.${i + 1}.40`,
   }));
   pods.forEach((pod, p) => {
-    const target = { namespace, service: serviceName, pod: pod.name, container: "server", job: serviceName, endpoint: "http-metrics", instance: `${pod.ip}:8000` };
+    const target = {
+      namespace,
+      service: serviceName,
+      pod: pod.name,
+      container: "server",
+      job: serviceName,
+      endpoint: "http-metrics",
+      instance: `${pod.ip}:8000`,
+      // A pipeline's series carry their stage; one stage stands for all.
+      ...(c.stageLabel ? { [c.stageLabel]: "main" } : {}),
+    };
     const up = (i: number) => p < Math.round(podsUp[i]);
     const scraped = (values: number[]): Sample[] => values.map((v, i) => (up(i) ? v : i > 0 && up(i - 1) ? "stale" : undefined));
     // Counters accumulate over every interval, scraped or not: a scrape after an outage sees the total.
@@ -116,7 +126,10 @@ export function scenarioSeries(scenario: Scenario, trace: Trace, placement: Serv
       series.push({ metric: `${l.name}_count`, labels: { ...target, ...extra(c.extraMatchers) }, samples: scraped(counter(podRate)) });
     } else {
       series.push({ metric: l.sum, labels: { ...target, ...extra(c.extraMatchers) }, samples: scraped(counter((i) => (podRate(i) * mean(i)) / unit)) });
-      series.push({ metric: l.count, labels: { ...target, ...extra(c.extraMatchers) }, samples: scraped(counter(podRate)) });
+      // Triton divides by its success counter, already written above.
+      if (r.kind !== "successFailure" || l.count !== r.success) {
+        series.push({ metric: l.count, labels: { ...target, ...extra(c.extraMatchers) }, samples: scraped(counter(podRate)) });
+      }
     }
     if (c.queueDepth) series.push({ metric: c.queueDepth, labels: target, samples: scraped(queue) });
     if (c.modelLoaded) series.push({ metric: c.modelLoaded, labels: target, samples: scraped(times.map(() => 1)) });
