@@ -207,7 +207,8 @@ function valueAt(points: readonly { readonly t: number; readonly value: number; 
   let value = fallback;
   let from = { t: 0, value: fallback };
   for (const p of points) {
-    if (p.t <= t) {
+    // A keyframe at 0s holds from the first sample on.
+    if (p.t <= Math.max(t, 0)) {
       value = p.value;
       from = p;
       continue;
