@@ -65,6 +65,7 @@ export * from "./monitoring/alertmanager";
 export * from "./monitoring/prometheus-adapter";
 export * from "./monitoring/dashboards/grafana-dashboards";
 export * as dashboards from "./monitoring/dashboards";
+export * as backtest from "./monitoring/backtest";
 
 // Long-term storage (Thanos on S3)
 export * from "./storage/thanos-retention";

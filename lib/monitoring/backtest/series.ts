@@ -3,7 +3,7 @@ import { errorMatcher, formatBucketBound, latencyUnitSeconds } from "../../contr
 import { SeriesMatcher } from "../../contracts/metric-contract";
 import { DEFAULT_MONITORING_NAMESPACE, DEFAULT_MONITORING_RELEASE } from "../../contracts/monitoring-labels";
 import { DCGM_METRICS as D } from "../rules/dcgm-metrics";
-import { KSM_POOL_LABEL } from "../rules/private/queries";
+import { KSM_POOL_LABEL } from "../rules";
 import { BASELINE, MetricRole, Scenario } from "./scenario";
 
 /** A sample: a value, a staleness marker (the target stopped being scraped), or nothing. */
