@@ -40,7 +40,7 @@ export const DEFAULT_SCENARIOS: readonly Scenario[] = [
   {
     // vLLM-style: the CUDA context, then the weights and KV cache allocated within a minute.
     name: "a model server preallocates about 90% of GPU memory and stays flat",
-    duration: "1h40m",
+    duration: "1h15m",
     onset: "10m",
     signals: { gpuMemoryUsed: [{ at: "0s", value: 0.02 }, { at: "10m", value: 0.02 }, { at: "11m", value: 0.93, ramp: true }] },
     expect: [{ kind: "quiet", severity: "critical" }],
@@ -54,7 +54,7 @@ export const DEFAULT_SCENARIOS: readonly Scenario[] = [
   },
   {
     name: "a 90-second burst of errors, then healthy",
-    duration: "1h40m",
+    duration: "1h30m",
     onset: "1h",
     signals: { errorRatio: [{ at: "1h", value: 1 }, { at: "1h1m30s", value: BASELINE.errorRatio }] },
     expect: [{ kind: "quiet", severity: "critical" }],
@@ -69,7 +69,7 @@ export const DEFAULT_SCENARIOS: readonly Scenario[] = [
   {
     // 3 requests a minute, P95 1.4 s against the 1 s latency objective.
     name: "a service with a few requests a minute, somewhat slow",
-    duration: "2h",
+    duration: "1h45m",
     onset: "1h",
     signals: { requestRate: 0.05, latencyMedian: [{ at: "1h", value: 0.6 }], latencyP95: [{ at: "1h", value: 1.4 }] },
     expect: [{ kind: "quiet", severity: "critical" }],
