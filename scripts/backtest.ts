@@ -7,7 +7,8 @@
  * scenario's expectation fails on the platform's rules. Reads the same configuration as
  * `cdktf synth` (GPU_PLATFORM_CONFIG, GPU_PLATFORM_* variables).
  */
-import { resolve } from "path";
+import { existsSync } from "fs";
+import { dirname, join, resolve } from "path";
 import { Testing } from "cdktf";
 import { DEFAULT_SCENARIOS } from "../lib/monitoring/backtest/default-scenarios";
 import { naiveRuleGroups } from "../lib/monitoring/backtest/naive-rules";
@@ -19,10 +20,27 @@ import { DEFAULT_SCRAPE_INTERVAL } from "../lib/monitoring/rules/build-platform-
 import { buildApp } from "../stacks/app";
 import { loadConfig } from "../stacks/config";
 
+/**
+ * promtool 3 (the release line the chart deploys) where scripts/fetch-prometheus.sh unpacked it
+ * into .tools/, which `npm test` does first; else $PROMTOOL, else promtool on PATH (Debian
+ * bookworm's 2.42).
+ */
+export function defaultPromtool(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  if (env.PROMTOOL) return env.PROMTOOL;
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    if (!existsSync(join(dir, "package.json"))) continue;
+    const sid = join(dir, ".tools", "debian-sid", "usr", "bin", "promtool");
+    return existsSync(sid) ? sid : "promtool";
+  }
+  return "promtool";
+}
+
 export interface DefaultAppBacktest {
   readonly report: BacktestReport;
   /** Scenarios whose expectations failed on the platform's rules. */
   readonly failed: readonly string[];
+  /** The promtool binary that ran the scenarios. */
+  readonly promtool: string;
 }
 
 /** Backtests the default app's first inference service and its rules, plus `extra` scenarios. */
@@ -33,7 +51,9 @@ export async function backtestDefaultApp(extra: readonly Scenario[] = [], env: R
   if (!service) throw new Error("the app declares no inference service to backtest");
   const scenarios = [...DEFAULT_SCENARIOS, ...extra];
   validateScenarios("backtest", scenarios);
+  const promtool = defaultPromtool(env);
   const report = await runBacktest({
+    promtool,
     scenarios,
     ruleSets: [
       // Thanos' rules watch the long-term storage path, which no scenario drives: their absent()
@@ -45,7 +65,7 @@ export async function backtestDefaultApp(extra: readonly Scenario[] = [], env: R
     scrapeInterval: DEFAULT_SCRAPE_INTERVAL,
   });
   const failed = report.results.filter((r) => r.ruleSet === "platform" && !r.passed).map((r) => r.scenario.name);
-  return { report, failed };
+  return { report, failed, promtool };
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -55,8 +75,8 @@ async function main(argv: string[]): Promise<void> {
     process.exit(2);
   }
   const extra = i >= 0 ? loadScenarioFile(resolve(argv[i + 1])) : [];
-  const { report, failed } = await backtestDefaultApp(extra);
-  console.log(formatReport(report));
+  const { report, failed, promtool } = await backtestDefaultApp(extra);
+  console.log(`${formatReport(report)}\npromtool: ${promtool}`);
   if (failed.length) {
     console.error(`\n${failed.length} scenario(s) missed their expectation on the platform's rules: ${failed.join("; ")}`);
     process.exit(1);
