@@ -20,8 +20,12 @@ const RECOVERY_LIMIT_MS = 30_000;
  * threshold, Alertmanager's (compressed) group_wait and scheduling on a loaded 2-core machine.
  */
 const DETECTION_SLACK_SECONDS = 8;
-/** The SLO burn-rate alerts are the service's objectives reacting to the error and latency faults. */
-const CONSEQUENCES = ["InferenceSloBudgetBurn"];
+/**
+ * The SLO burn-rate alerts are the service's objectives reacting to the error and latency faults;
+ * the latency rise (2 s, twice the 1 s latency objective, at normal traffic) also pages as
+ * InferenceSlowUnderLoad, as its detection budget asks.
+ */
+const CONSEQUENCES = ["InferenceSloBudgetBurn", "InferenceSlowUnderLoad"];
 const HEARTBEAT = "DeadMansSwitch";
 
 interface PromAlert {
