@@ -20,12 +20,34 @@ export type RequestMetrics =
       readonly errors: ErrorMatch;
     }
   /** Separate success and failure counters: NVIDIA Triton. */
-  | { readonly kind: "successFailure"; readonly success: string; readonly failure: string };
+  | { readonly kind: "successFailure"; readonly success: string; readonly failure: string }
+  /**
+   * A counter of every request and a separate counter of the failed ones (`requests_total` and
+   * `request_errors_total`): the failures are counted in both.
+   */
+  | { readonly kind: "errorCounter"; readonly counter: string; readonly errorCounter: string }
+  /**
+   * A request counter with no outcome at all (`linly_talker_request_total{module}`): QPS and
+   * autoscaling work, but no error ratio can be computed, so the service gets no error alerts and
+   * no availability SLO (InferenceService warns at synth).
+   */
+  | { readonly kind: "noOutcome"; readonly counter: string };
 
 /** How a server measures request latency. */
 export type LatencyMetrics =
   /** A Prometheus histogram: base name without `_bucket`/`_sum`/`_count`. Quantiles are available. */
-  | { readonly kind: "histogram"; readonly name: string; readonly unit: "seconds" | "milliseconds" }
+  | {
+      readonly kind: "histogram";
+      readonly name: string;
+      readonly unit: "seconds" | "milliseconds";
+      /**
+       * The histogram's finite bucket bounds (`le`), in `unit`, as the server declares them. When
+       * given, a latency SLO threshold must be one of them and a latency alert threshold must lie
+       * below the largest (histogram_quantile never reports more than that bound), checked at synth.
+       * @default - unknown: only checked on the cluster (InferenceSloLatencyBucketMissing)
+       */
+      readonly buckets?: readonly number[];
+    }
   /** Cumulative duration and count counters (Triton): averages only, no quantiles. */
   | {
       readonly kind: "sumCount";
@@ -88,8 +110,9 @@ export const DEFAULT_METRIC_CONTRACT: MetricContract = {
 export function contractMetricNames(contract: MetricContract): string[] {
   const names: string[] = [];
   const r = contract.requests;
-  if (r.kind === "statusLabel") names.push(r.counter);
-  else names.push(r.success, r.failure);
+  if (r.kind === "successFailure") names.push(r.success, r.failure);
+  else if (r.kind === "errorCounter") names.push(r.counter, r.errorCounter);
+  else names.push(r.counter);
   const l = contract.latency;
   if (l.kind === "histogram") names.push(`${l.name}_bucket`, `${l.name}_sum`, `${l.name}_count`);
   else names.push(l.sum, l.count);
@@ -118,9 +141,17 @@ export function validateMetricContract(scope: string, prop: string, contract: Me
         if (v === "") throw new PlatformConfigError(scope, `${prop}.requests.errors.values[${i}]`, v, "must be a non-empty status value");
       });
     }
-  } else {
+  } else if (r.kind === "successFailure") {
     checkPrometheusMetricName(scope, `${prop}.requests.success`, r.success);
     checkPrometheusMetricName(scope, `${prop}.requests.failure`, r.failure);
+  } else if (r.kind === "errorCounter") {
+    checkPrometheusMetricName(scope, `${prop}.requests.counter`, r.counter);
+    checkPrometheusMetricName(scope, `${prop}.requests.errorCounter`, r.errorCounter);
+    if (r.errorCounter === r.counter) {
+      throw new PlatformConfigError(scope, `${prop}.requests.errorCounter`, r.errorCounter, "must differ from the request counter: it counts the failed requests only");
+    }
+  } else {
+    checkPrometheusMetricName(scope, `${prop}.requests.counter`, r.counter);
   }
   const l = contract.latency;
   if (l.kind === "histogram") {
@@ -128,6 +159,7 @@ export function validateMetricContract(scope: string, prop: string, contract: Me
     if (/_(bucket|sum|count)$/.test(l.name)) {
       throw new PlatformConfigError(scope, `${prop}.latency.name`, l.name, "must be the histogram's base name, without _bucket, _sum or _count");
     }
+    if (l.buckets !== undefined) checkBuckets(scope, `${prop}.latency.buckets`, l.buckets);
   } else {
     checkPrometheusMetricName(scope, `${prop}.latency.sum`, l.sum);
     checkPrometheusMetricName(scope, `${prop}.latency.count`, l.count);
@@ -136,4 +168,22 @@ export function validateMetricContract(scope: string, prop: string, contract: Me
   if (contract.modelLoaded !== undefined) checkPrometheusMetricName(scope, `${prop}.modelLoaded`, contract.modelLoaded);
   if (contract.stageLabel !== undefined) checkPrometheusLabelName(scope, `${prop}.stageLabel`, contract.stageLabel);
   (contract.extraMatchers ?? []).forEach((m, i) => checkPrometheusLabelName(scope, `${prop}.extraMatchers[${i}].label`, m.label));
+}
+
+/** Bucket bounds as a server declares them: finite, positive, strictly increasing, at least one. */
+export function checkBuckets(scope: string, prop: string, buckets: readonly number[]): void {
+  if (buckets.length === 0) {
+    throw new PlatformConfigError(scope, prop, buckets, "must list the histogram's finite bucket bounds (le values); leave it unset when unknown");
+  }
+  buckets.forEach((b, i) => {
+    if (!Number.isFinite(b) || b <= 0) throw new PlatformConfigError(scope, `${prop}[${i}]`, b, "must be a finite bucket bound above 0 (+Inf is implied)");
+    if (i > 0 && b <= buckets[i - 1]) {
+      throw new PlatformConfigError(scope, `${prop}[${i}]`, b, `must be above the bound before it (${buckets[i - 1]}): bounds are listed in increasing order`);
+    }
+  });
+}
+
+/** True when the contract can tell failed requests from successful ones. */
+export function hasRequestOutcome(contract: MetricContract): boolean {
+  return contract.requests.kind !== "noOutcome";
 }

@@ -1,3 +1,4 @@
+import { DomainMetric } from "./domain-metrics";
 import { MetricContract, ServiceSelector } from "./metric-contract";
 import { MonitoringLabelContract } from "./monitoring-labels";
 import { InferenceAlertOptions, ServiceSlos } from "./service-objectives";
@@ -27,6 +28,11 @@ export interface MonitoredService {
   readonly hpa?: string;
   readonly alerting?: InferenceAlertOptions;
   readonly slos?: ServiceSlos;
+  /**
+   * The service's own gauges and counters: per-pod alerts where they have thresholds, and panels
+   * (`domainMetricQuery` gives the PromQL, `title` and `unit` the rest). @default - none
+   */
+  readonly domainMetrics?: readonly DomainMetric[];
   /** Team label attached to this service's alerts, used by Alertmanager routing. @default - none */
   readonly team?: string;
 }

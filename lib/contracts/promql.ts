@@ -53,18 +53,29 @@ function by(labels: readonly string[]): string {
 export function requestRate(contract: MetricContract, svc: ServiceSelector, window: string, groupBy: readonly string[] = []): string {
   const m = serviceMatchers(contract, svc);
   const r = contract.requests;
-  if (r.kind === "statusLabel") return `sum${by(groupBy)}(rate(${selector(r.counter, m)}[${window}]))`;
-  return `(sum${by(groupBy)}(rate(${selector(r.success, m)}[${window}])) + sum${by(groupBy)}(rate(${selector(r.failure, m)}[${window}])))`;
+  if (r.kind === "successFailure") {
+    return `(sum${by(groupBy)}(rate(${selector(r.success, m)}[${window}])) + sum${by(groupBy)}(rate(${selector(r.failure, m)}[${window}])))`;
+  }
+  return `sum${by(groupBy)}(rate(${selector(r.counter, m)}[${window}]))`;
 }
 
-/** Failed requests per second over `window`. */
+/**
+ * Failed requests per second over `window`. A contract without outcome (`noOutcome`) has none:
+ * check `hasRequestOutcome` first; asking anyway is a bug and throws.
+ */
 export function errorRate(contract: MetricContract, svc: ServiceSelector, window: string, groupBy: readonly string[] = []): string {
   const m = serviceMatchers(contract, svc);
   const r = contract.requests;
-  if (r.kind === "statusLabel") {
-    return `sum${by(groupBy)}(rate(${selector(r.counter, [...m, errorMatcher(contract)!])}[${window}]))`;
+  switch (r.kind) {
+    case "statusLabel":
+      return `sum${by(groupBy)}(rate(${selector(r.counter, [...m, errorMatcher(contract)!])}[${window}]))`;
+    case "successFailure":
+      return `sum${by(groupBy)}(rate(${selector(r.failure, m)}[${window}]))`;
+    case "errorCounter":
+      return `sum${by(groupBy)}(rate(${selector(r.errorCounter, m)}[${window}]))`;
+    case "noOutcome":
+      throw new Error(`contract '${contract.flavour}' counts requests without outcome: it has no error rate`);
   }
-  return `sum${by(groupBy)}(rate(${selector(r.failure, m)}[${window}]))`;
 }
 
 /** Fraction of failed requests (0-1) over `window`. */

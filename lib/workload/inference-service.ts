@@ -1,9 +1,11 @@
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { HorizontalPodAutoscalerV2 } from "@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
-import { Lazy } from "cdktf";
+import { Annotations, Lazy } from "cdktf";
 import { Construct } from "constructs";
-import { MetricContract } from "../contracts/metric-contract";
+import { DomainMetric } from "../contracts/domain-metrics";
+import { hasRequestOutcome, MetricContract } from "../contracts/metric-contract";
+import { validateServiceMonitoring } from "../contracts/service-validation";
 import { MonitoringCatalog } from "../contracts/monitoring-catalog";
 import { InferenceAlertOptions, ServiceSlos } from "../contracts/service-objectives";
 import { NamespaceRef } from "../core/kubernetes/namespace-ref";
@@ -249,6 +251,8 @@ export interface InferenceServiceOptions {
   readonly alerting?: InferenceAlertOptions;
   /** @default - no SLOs */
   readonly slos?: ServiceSlos;
+  /** The server's own gauges and counters, with optional alert thresholds. @default - none */
+  readonly domainMetrics?: readonly DomainMetric[];
   /** @default - none */
   readonly team?: string;
 }
@@ -288,6 +292,14 @@ export class InferenceService extends Construct {
     super(scope, id);
     // Resolve and validate, before any resource exists.
     const s = resolveInferenceSettings(this, props);
+    // Alerting options, SLOs and domain metrics fail here, under this service's path and the
+    // option names its owner passed, not later in the rule packs.
+    validateServiceMonitoring(this, { prefix: "", contract: "metrics" }, { contract: s.contract, alerting: props.alerting, slos: props.slos, domainMetrics: props.domainMetrics });
+    if (!hasRequestOutcome(s.contract)) {
+      Annotations.of(this).addWarning(
+        `InferenceService '${s.name}': its request counter has no outcome (metrics '${s.contract.flavour}'), so it gets no error-ratio alert and no availability SLO; declare a status label or an error counter to be alerted on failures.`,
+      );
+    }
     this.name = s.name;
     this.namespace = s.namespace;
     this.pool = s.pool;
@@ -337,6 +349,7 @@ export class InferenceService extends Construct {
       hpa: this.hpa ? this.name : undefined,
       alerting: s.alerting,
       slos: s.slos,
+      domainMetrics: props.domainMetrics,
       team: s.team,
     });
   }

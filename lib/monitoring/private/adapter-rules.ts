@@ -41,7 +41,7 @@ export function adapterRequestRateQuery(contract: MetricContract, service: strin
 /** The series whose presence tells the adapter which pods have the metric. */
 function discoverySeries(contract: MetricContract): string {
   const r = contract.requests;
-  return r.kind === "statusLabel" ? r.counter : r.success;
+  return r.kind === "successFailure" ? r.success : r.counter;
 }
 
 /** The `rules.custom` entry serving `requestsPerSecondMetricName(service)` for one service. */

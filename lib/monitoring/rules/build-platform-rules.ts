@@ -53,9 +53,10 @@ export function buildPlatformRules(options: PlatformRulesOptions, scope: IConstr
   const generated = addRunbookLinks(
     [
       ...gpuRuleGroups(scope, options.gpuPools, options.gpu),
-      ...options.services.flatMap((service, i) => [
-        inferenceRuleGroup(scope, `services[${i}]`, service, scrapeInterval),
-        ...sloRuleGroups(scope, `services[${i}]`, service),
+      // Named by service, not by position: "services[0]" says nothing to whoever declared it.
+      ...options.services.map((service) => [service, `services["${service.selector.namespace}/${service.selector.service}"]`] as const).flatMap(([service, prop]) => [
+        inferenceRuleGroup(scope, prop, service, scrapeInterval),
+        ...sloRuleGroups(scope, prop, service),
       ]),
       ...platformRuleGroups(scope, options.platform),
       ...(options.storage ? storageRuleGroups(scope, options.storage) : []),

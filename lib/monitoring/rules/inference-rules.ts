@@ -1,6 +1,9 @@
 import { IConstruct } from "constructs";
 import { MonitoredService } from "../../contracts/monitoring-catalog";
-import { validateMetricContract } from "../../contracts/metric-contract";
+import { DEFAULT_DOMAIN_METRIC_FOR, DomainMetric, domainMetricQuery } from "../../contracts/domain-metrics";
+import { hasRequestOutcome } from "../../contracts/metric-contract";
+import { latencyAlertThresholds } from "../../contracts/service-objectives";
+import { validateServiceMonitoring } from "../../contracts/service-validation";
 import {
   errorRate,
   errorRatio,
@@ -12,7 +15,6 @@ import {
 } from "../../contracts/promql";
 import { PlatformConfigError } from "../../core/errors";
 import { checkDns1123Label, parsePrometheusDuration } from "../../core/validate";
-import { checkNonNegative, checkPercent, checkPositive, checkWindow } from "./private/checks";
 import { availableReplicas, deploymentPods, durationText, eq, num, series, withPodNode } from "./private/queries";
 import { alertRule, recordingRule } from "./private/rule-builders";
 import { AlertRule, isAlertRule, RecordingRule, Rule, RuleGroup } from "./rule-types";
@@ -38,6 +40,7 @@ export const INFERENCE_RECORD_LEVEL = "namespace_service";
 interface ResolvedAlerting {
   readonly errorRatioPercent: number;
   readonly errorRatioFor: string;
+  readonly errorRate?: { readonly perSecond: number; readonly for: string };
   readonly minRps: number;
   readonly p90: { readonly seconds: number; readonly for: string };
   readonly slow: { readonly p95Seconds: number; readonly minQps: number; readonly for: string };
@@ -60,12 +63,16 @@ export function inferenceRuleGroup(scope: IConstruct | string, prop: string, ser
   checkDns1123Label(scope, `${prop}.selector.service`, name);
   if (!service.deployment) throw new PlatformConfigError(scope, `${prop}.deployment`, service.deployment, "must name the service's Deployment");
   if (service.team !== undefined && !service.team) throw new PlatformConfigError(scope, `${prop}.team`, service.team, "must be a non-empty team name");
-  // validateMetricContract takes a path string, not a construct.
-  validateMetricContract(typeof scope === "string" ? scope : scope.node.path, `${prop}.contract`, service.contract);
-  const a = resolveAlerting(scope, `${prop}.alerting`, service);
+  validateServiceMonitoring(scope, { prefix: `${prop}.`, contract: "contract" }, service);
+  const a = resolveAlerting(service);
   const scrapeSeconds = parsePrometheusDuration(scope, "scrapeInterval", scrapeInterval);
 
-  const rules: Rule[] = [...recordingRules(service), ...trafficAlerts(service, a, scrapeSeconds), ...podAlerts(service, a, scrapeSeconds)];
+  const rules: Rule[] = [
+    ...recordingRules(service),
+    ...trafficAlerts(service, a, scrapeSeconds),
+    ...podAlerts(service, a, scrapeSeconds),
+    ...(service.domainMetrics ?? []).flatMap((m) => domainMetricAlerts(service, m)),
+  ];
   const labels = { namespace, service: name, ...(service.team ? { team: service.team } : {}) };
   return {
     name: `inference-${namespace}-${name}`,
@@ -74,52 +81,37 @@ export function inferenceRuleGroup(scope: IConstruct | string, prop: string, ser
   };
 }
 
-function resolveAlerting(scope: IConstruct | string, prop: string, service: MonitoredService): ResolvedAlerting {
+/** Options were checked by validateServiceMonitoring; this fills in the defaults. */
+function resolveAlerting(service: MonitoredService): ResolvedAlerting {
   const a = service.alerting ?? {};
-  const resolved: ResolvedAlerting = {
+  // Latency thresholds follow the service's latency objective when it declares one.
+  const latency = latencyAlertThresholds(a, service.slos);
+  return {
     errorRatioPercent: a.errorRatioPercent ?? 10,
     errorRatioFor: a.errorRatioFor ?? "3m",
+    errorRate: a.errorRatePerSecond === undefined ? undefined : { perSecond: a.errorRatePerSecond, for: a.errorRateFor ?? "5m" },
     minRps: a.minRequestsPerSecond ?? 0.1,
-    p90: { seconds: a.p90Latency?.seconds ?? 1, for: a.p90Latency?.for ?? "10m" },
-    // Without an explicit threshold, twice the latency SLO's bound: a P95 several times its normal
-    // value pages, a service somewhat slower than its objective gets the P90 warning and SLO tickets.
-    slow: {
-      p95Seconds: a.slowUnderLoad?.p95Seconds ?? (service.slos?.latency ? 2 * service.slos.latency.thresholdSeconds : 3),
-      minQps: a.slowUnderLoad?.minQps ?? 1,
-      for: a.slowUnderLoad?.for ?? "5m",
-    },
+    p90: { seconds: latency.p90Seconds, for: a.p90Latency?.for ?? "10m" },
+    slow: { p95Seconds: latency.p95Seconds, minQps: a.slowUnderLoad?.minQps ?? 1, for: a.slowUnderLoad?.for ?? "5m" },
     backlog: { depth: a.queueBacklog?.depth ?? 10, for: a.queueBacklog?.for ?? "10m" },
     cpuPercent: a.cpuPercent ?? 90,
     maxRestartsPerHour: a.maxRestartsPerHour ?? 2,
     modelNotLoadedFor: a.modelNotLoadedFor ?? "10m",
     trafficStoppedFor: a.trafficStopped === false ? undefined : (a.trafficStopped?.for ?? "3m"),
   };
-  checkPercent(scope, `${prop}.errorRatioPercent`, resolved.errorRatioPercent);
-  checkNonNegative(scope, `${prop}.minRequestsPerSecond`, resolved.minRps);
-  checkPositive(scope, `${prop}.p90Latency.seconds`, resolved.p90.seconds);
-  checkPositive(scope, `${prop}.slowUnderLoad.p95Seconds`, resolved.slow.p95Seconds);
-  checkNonNegative(scope, `${prop}.slowUnderLoad.minQps`, resolved.slow.minQps);
-  checkPositive(scope, `${prop}.queueBacklog.depth`, resolved.backlog.depth);
-  checkPercent(scope, `${prop}.cpuPercent`, resolved.cpuPercent);
-  checkNonNegative(scope, `${prop}.maxRestartsPerHour`, resolved.maxRestartsPerHour);
-  const durations: [string, string | undefined][] = [
-    ["errorRatioFor", resolved.errorRatioFor],
-    ["p90Latency.for", resolved.p90.for],
-    ["slowUnderLoad.for", resolved.slow.for],
-    ["queueBacklog.for", resolved.backlog.for],
-    ["modelNotLoadedFor", resolved.modelNotLoadedFor],
-    ["trafficStopped.for", resolved.trafficStoppedFor],
-  ];
-  for (const [p, v] of durations) if (v !== undefined) checkWindow(scope, `${prop}.${p}`, v);
-  return resolved;
 }
 
 function recordingRules(service: MonitoredService): RecordingRule[] {
   const { contract: c, selector: s } = service;
   const forLevel = (level: string, groupBy: readonly string[]): RecordingRule[] => [
     recordingRule(`${level}:${INFERENCE_RECORDS.requestRate}`, requestRate(c, s, "5m", groupBy)),
-    recordingRule(`${level}:${INFERENCE_RECORDS.errorRate}`, errorRate(c, s, "5m", groupBy)),
-    recordingRule(`${level}:${INFERENCE_RECORDS.errorRatio}`, errorRatio(c, s, "5m", groupBy)),
+    // A counter without outcome has no errors to record.
+    ...(hasRequestOutcome(c)
+      ? [
+          recordingRule(`${level}:${INFERENCE_RECORDS.errorRate}`, errorRate(c, s, "5m", groupBy)),
+          recordingRule(`${level}:${INFERENCE_RECORDS.errorRatio}`, errorRatio(c, s, "5m", groupBy)),
+        ]
+      : []),
     recordingRule(`${level}:${INFERENCE_RECORDS.latencyMean}`, latencyAverage(c, s, "5m", groupBy)),
     // Quantiles only from a histogram; sum/count contracts (Triton) have the mean above and no more.
     ...(hasLatencyQuantiles(c)
@@ -155,7 +147,8 @@ function trafficAlerts(service: MonitoredService, a: ResolvedAlerting, scrapeSec
   // The page reads a window of two short windows (2m at 15 s scrapes): a latency rise shows within
   // a minute and a two-minute blip is over well before `for` (5m), where a 5m window would hold it for 7.
   const p95 = latencyStatistic(service, 0.95, durationText(2 * shortWindowSeconds(scrapeSeconds)));
-  const rules: AlertRule[] = [
+  const errors: AlertRule[] = hasRequestOutcome(c)
+    ? [
     alertRule({
       alert: "InferenceErrorRatioHigh",
       // The ratio over a short window crosses the threshold within a minute of a sustained fault;
@@ -168,6 +161,23 @@ function trafficAlerts(service: MonitoredService, a: ResolvedAlerting, scrapeSec
       summary: `More than ${num(a.errorRatioPercent)}% of inference requests fail.`,
       description: `${where}: {{ $value | humanizePercentage }} of requests failed over the last ${short}, above ${num(a.errorRatioPercent)}% for ${a.errorRatioFor}: a sustained failure, not a burst.`,
     }),
+        ...(a.errorRate
+          ? [
+              alertRule({
+                alert: "InferenceErrorRateHigh",
+                // The absolute floor beside the ratio: failures per second, whatever the traffic.
+                expr: `${errorRate(c, s, "5m", BY)} > ${num(a.errorRate.perSecond)}`,
+                for: a.errorRate.for,
+                severity: "warning",
+                summary: `More than ${num(a.errorRate.perSecond)} inference requests per second fail.`,
+                description: `${where}: {{ printf "%.2f" $value }} requests per second failed over the last 5 minutes (threshold ${num(a.errorRate.perSecond)}/s).`,
+              }),
+            ]
+          : []),
+      ]
+    : [];
+  const rules: AlertRule[] = [
+    ...errors,
     alertRule({
       alert: "InferenceLatencyHigh",
       expr: `${p90.expr} > ${num(a.p90.seconds)}\nand\n${busy}`,
@@ -312,4 +322,44 @@ function podAlerts(service: MonitoredService, a: ResolvedAlerting, scrapeSeconds
     );
   }
   return rules;
+}
+
+/**
+ * Per-pod alerts on one of the service's own metrics: a warning and a critical rule, each only
+ * when its threshold is set, sharing the alert name (Alertmanager's inhibition lets the critical
+ * one silence the warning) and told apart by the `metric` label.
+ */
+function domainMetricAlerts(service: MonitoredService, m: DomainMetric): AlertRule[] {
+  const { namespace, service: name } = service.selector;
+  const baseFor = m.for ?? DEFAULT_DOMAIN_METRIC_FOR;
+  const what = m.kind === "counter" ? `${m.title} (per second)` : m.title;
+  return [
+    { severity: "warning" as const, threshold: m.warning, for: baseFor },
+    { severity: "critical" as const, threshold: m.critical, for: m.criticalFor ?? baseFor },
+  ]
+    .filter((t): t is { severity: "warning" | "critical"; threshold: number; for: string } => t.threshold !== undefined)
+    .map((t) =>
+      alertRule({
+        alert: "InferenceMetricAboveThreshold",
+        expr: withPodNode(`${domainMetricQuery(m, service.selector)} > ${num(t.threshold)}`, namespace),
+        for: t.for,
+        severity: t.severity,
+        labels: { metric: m.metric },
+        summary: `${what} above ${num(t.threshold)}${unitSuffix(m)}.`,
+        description: `${namespace}/${name}: pod {{ $labels.pod }} reports ${what} = {{ printf "%.2f" $value }}${unitSuffix(m)} (${t.severity} threshold ${num(t.threshold)}${unitSuffix(m)}).`,
+      }),
+    );
+}
+
+function unitSuffix(m: DomainMetric): string {
+  switch (m.unit ?? "short") {
+    case "percent":
+      return "%";
+    case "bytes":
+      return " bytes";
+    case "seconds":
+      return "s";
+    default:
+      return "";
+  }
 }

@@ -215,7 +215,7 @@ describe("inference rules for the presets", () => {
 
   test("Triton: success + failure counters; no histogram, so mean latency instead of quantiles", () => {
     const selector = { namespace: "llm", service: "triton" };
-    const g = build({ ...INFERENCE_SERVER, selector, contract: TRITON_CONTRACT });
+    const g = build({ ...INFERENCE_SERVER, selector, contract: TRITON_CONTRACT, slos: { availability: 0.995 } });
     const sel = matchers(TRITON_CONTRACT, selector);
     const rate = `(sum by (namespace, service)(rate(nv_inference_request_success{${sel}}[5m])) + sum by (namespace, service)(rate(nv_inference_request_failure{${sel}}[5m])))`;
     const mean = `((sum by (namespace, service)(rate(nv_inference_request_duration_us{${sel}}[5m])) / sum by (namespace, service)(rate(nv_inference_request_success{${sel}}[5m]))) * 0.000001)`;
