@@ -1,5 +1,7 @@
 import { PlatformConfigError } from "../core/errors";
+import { checkPrometheusLabelName, checkPrometheusMetricName } from "../core/validate";
 import {
+  checkBuckets,
   DEFAULT_METRIC_CONTRACT,
   SeriesMatcher,
   LatencyMetrics,
@@ -22,14 +24,30 @@ export interface PrometheusClientContractOptions {
    * `phone_detection_requests_total`), so the name must end in `_total`.
    */
   readonly requestCounter: string;
-  /** Label of the counter holding the outcome, e.g. `status`. */
-  readonly statusLabel: string;
-  /** Values of `statusLabel` that mean a failed request, e.g. `["error", "timeout"]`. */
-  readonly errorValues: readonly string[];
+  /**
+   * Label of the counter holding the outcome, e.g. `status`; set with `errorValues`.
+   * @default - no outcome label: see `errorCounter`
+   */
+  readonly statusLabel?: string;
+  /** Values of `statusLabel` that mean a failed request, e.g. `["error", "timeout"]`. @default - none */
+  readonly errorValues?: readonly string[];
+  /**
+   * A separate counter of failed requests (`..._errors_total`), for servers that count failures
+   * apart; `requestCounter` then counts every request. With neither `statusLabel` nor
+   * `errorCounter`, requests have no outcome: QPS, latency and autoscaling work, error alerts and
+   * the availability SLO do not (InferenceService warns).
+   * @default - none
+   */
+  readonly errorCounter?: string;
   /** Histogram base name (without `_bucket`/`_sum`/`_count`), e.g. `phone_detection_latency_seconds`. */
   readonly latencyHistogram: string;
   /** @default "seconds" (the Prometheus base unit; prometheus_client's `Histogram.time()` observes seconds) */
   readonly latencyUnit?: "seconds" | "milliseconds";
+  /**
+   * The histogram's `buckets=` as the code declares them, in `latencyUnit`: SLO and latency alert
+   * thresholds are then checked against them at synth. @default - unknown
+   */
+  readonly latencyBuckets?: readonly number[];
   /** Gauge of queued or in-flight requests. @default - none */
   readonly queueDepth?: string;
   /** Gauge that is 1 once the model is loaded. @default - none */
@@ -105,15 +123,27 @@ export class MetricContracts {
         "must be the counter's exposed name ending in _total (prometheus_client appends it to every Counter)",
       );
     }
+    // Under the option names the caller used; `checked` below is the contract-level safety net.
+    checkPrometheusMetricName(scope, "requestCounter", options.requestCounter);
+    if (options.errorCounter !== undefined) checkPrometheusMetricName(scope, "errorCounter", options.errorCounter);
+    if (options.statusLabel !== undefined) checkPrometheusLabelName(scope, "statusLabel", options.statusLabel);
+    checkPrometheusMetricName(scope, "latencyHistogram", options.latencyHistogram);
+    if (/_(bucket|sum|count)$/.test(options.latencyHistogram)) {
+      throw new PlatformConfigError(scope, "latencyHistogram", options.latencyHistogram, "must be the histogram's base name, without _bucket, _sum or _count");
+    }
+    if (options.latencyBuckets !== undefined) checkBuckets(scope, "latencyBuckets", options.latencyBuckets);
+    if (options.queueDepth !== undefined) checkPrometheusMetricName(scope, "queueDepth", options.queueDepth);
+    if (options.modelLoaded !== undefined) checkPrometheusMetricName(scope, "modelLoaded", options.modelLoaded);
+    if (options.stageLabel !== undefined) checkPrometheusLabelName(scope, "stageLabel", options.stageLabel);
     return checked(scope, {
       flavour: "prometheus_client",
-      requests: {
-        kind: "statusLabel",
-        counter: options.requestCounter,
-        statusLabel: options.statusLabel,
-        errors: { kind: "values", values: options.errorValues },
+      requests: clientRequests(scope, options),
+      latency: {
+        kind: "histogram",
+        name: options.latencyHistogram,
+        unit: options.latencyUnit ?? "seconds",
+        ...(options.latencyBuckets !== undefined && { buckets: options.latencyBuckets }),
       },
-      latency: { kind: "histogram", name: options.latencyHistogram, unit: options.latencyUnit ?? "seconds" },
       queueDepth: options.queueDepth,
       modelLoaded: options.modelLoaded,
       stageLabel: options.stageLabel,
@@ -210,6 +240,35 @@ export class MetricContracts {
  */
 function instrumentatorRequests(counter: string): RequestMetrics {
   return { kind: "statusLabel", counter, statusLabel: "status", errors: { kind: "statusClasses", classes: ["5xx"] } };
+}
+
+/** The outcome of a prometheus_client counter, checked under the preset's own option names. */
+function clientRequests(scope: string, o: PrometheusClientContractOptions): RequestMetrics {
+  if (o.statusLabel !== undefined || o.errorValues !== undefined) {
+    if (o.errorCounter !== undefined) {
+      throw new PlatformConfigError(scope, "errorCounter", o.errorCounter, "must not be set with statusLabel: the outcome comes from a label or from a separate counter, not both");
+    }
+    if (o.statusLabel === undefined) throw new PlatformConfigError(scope, "statusLabel", undefined, "must name the label that holds the outcome when errorValues is set");
+    if (o.errorValues === undefined || o.errorValues.length === 0) {
+      throw new PlatformConfigError(
+        scope,
+        "errorValues",
+        o.errorValues,
+        `must list at least one value of the '${o.statusLabel}' label that means a failed request; without an outcome label, leave statusLabel unset`,
+      );
+    }
+    o.errorValues.forEach((v, i) => {
+      if (v === "") throw new PlatformConfigError(scope, `errorValues[${i}]`, v, "must be a non-empty label value");
+    });
+    return { kind: "statusLabel", counter: o.requestCounter, statusLabel: o.statusLabel, errors: { kind: "values", values: o.errorValues } };
+  }
+  if (o.errorCounter !== undefined) {
+    if (!o.errorCounter.endsWith("_total")) {
+      throw new PlatformConfigError(scope, "errorCounter", o.errorCounter, "must be the counter's exposed name ending in _total (prometheus_client appends it to every Counter)");
+    }
+    return { kind: "errorCounter", counter: o.requestCounter, errorCounter: o.errorCounter };
+  }
+  return { kind: "noOutcome", counter: o.requestCounter };
 }
 
 function checked(scope: string, contract: MetricContract): MetricContract {

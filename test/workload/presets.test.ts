@@ -75,7 +75,7 @@ describe("MetricContracts", () => {
           errorValues: ["error"],
           latencyHistogram: "phone-detection-latency",
         }),
-      ).toThrow(`'contract.latency.name' must be a valid Prometheus metric name matching [a-zA-Z_:][a-zA-Z0-9_:]*, got "phone-detection-latency"`);
+      ).toThrow(`MetricContracts.prometheusClient: 'latencyHistogram' must be a valid Prometheus metric name matching [a-zA-Z_:][a-zA-Z0-9_:]*, got "phone-detection-latency"`);
     });
 
     test("an empty set of error values is rejected", () => {
@@ -86,7 +86,9 @@ describe("MetricContracts", () => {
           errorValues: [],
           latencyHistogram: "phone_detection_latency_seconds",
         }),
-      ).toThrow("'contract.requests.errors' must list at least one status value (or status class) that means an error, got []");
+      ).toThrow(
+        "MetricContracts.prometheusClient: 'errorValues' must list at least one value of the 'status' label that means a failed request; without an outcome label, leave statusLabel unset, got []",
+      );
     });
   });
 
