@@ -16,6 +16,7 @@ export function buildApp(config: PlatformConfig, app: App = new App({ stackTrace
     systemNodeLabels: cluster.systemPool.nodeLabels,
     timeSlicingReplicas: config.devicePlugin.timeSlicingReplicas,
     inference: config.inference,
+    services: config.services,
     alerting: config.alerting,
     nodeAutoscaling: cluster.autoscalerRole && {
       identity: cluster.autoscalerRole,

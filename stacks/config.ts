@@ -11,6 +11,10 @@ import { DEFAULT_KUBERNETES_VERSION } from "../lib/versions";
 import { checkKmsKeyArn, checkS3BucketName } from "../lib/storage/thanos-bucket";
 import { DEFAULT_THANOS_RETENTION, resolveThanosRetention } from "../lib/storage/thanos-retention";
 import { AlertingConfig, parseSecretReference } from "./alerting-config";
+import { checkShape, isObject, Json, JsonObject, Shape } from "./config-shape";
+import { resolveServices, ServiceConfig, SERVICES_SHAPE } from "./service-config";
+
+export type { ServiceConfig } from "./service-config";
 
 /** Configuration of the default app: every field has a default, so it synthesizes with no input. */
 export interface PlatformConfig {
@@ -21,8 +25,16 @@ export interface PlatformConfig {
   /** Tags on every AWS resource (provider default_tags). */
   readonly tags: Readonly<Record<string, string>>;
   readonly devicePlugin: { readonly timeSlicingReplicas?: number };
-  /** The default inference service. */
+  /**
+   * The single default inference service, used when `services` is not set.
+   */
   readonly inference: InferenceConfig;
+  /**
+   * The app's model servers, each with its image, pool, metric contract, autoscaling, SLOs and
+   * domain metrics; replaces the single default service of `inference`.
+   * @default - undefined: one service, `inference-server`, from `inference`
+   */
+  readonly services?: readonly ServiceConfig[];
   /** Notification channels. @default - none: alerts visible in Alertmanager and Grafana only */
   readonly alerting: AlertingConfig;
   /** Cluster Autoscaler on every node group. */
@@ -192,11 +204,6 @@ export const DEFAULT_CONFIG: PlatformConfig = {
 
 /* ---------- input: a partial config from a file and the environment ---------- */
 
-type Kind = "string" | "number" | "boolean" | "string[]" | "map";
-interface Shape {
-  readonly [key: string]: Kind | Shape | readonly [Shape];
-}
-
 const GPU_POOL_SHAPE: Shape = {
   name: "string", instanceTypes: "string[]", capacityType: "string", amiType: "string",
   minSize: "number", maxSize: "number", desiredSize: "number", diskSizeGiB: "number",
@@ -216,6 +223,7 @@ const INPUT_SHAPE: Shape = {
   tags: "map",
   devicePlugin: { timeSlicingReplicas: "number" },
   inference: { image: "string", gpuPool: "string", overflowPool: "string", maxReplicas: "number" },
+  services: SERVICES_SHAPE,
   alerting: { slackWebhookUrl: "string", pagerdutyRoutingKey: "string" },
   nodeAutoscaling: { enabled: "boolean", kubernetesVersion: "string" },
   thanos: {
@@ -235,57 +243,6 @@ const NEW_BUCKET_ONLY = ["forceDestroy", "versioning", "accessLogBucket", "expir
 
 /** Options only a new cluster has; setting one in existing-cluster mode is an error. */
 const NEW_CLUSTER_ONLY = ["kubernetesVersion", "endpointPublicAccess", "endpointPublicAccessCidrs", "adminPrincipalArns", "logRetentionDays"] as const;
-
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
-
-function isObject(v: Json | undefined): v is JsonObject {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  const distance = (a: string, b: string): number => {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) d[0][j] = j;
-    for (let i = 1; i <= a.length; i++)
-      for (let j = 1; j <= b.length; j++)
-        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    return d[a.length][b.length];
-  };
-  const best = candidates.map((c) => ({ c, d: distance(word.toLowerCase(), c.toLowerCase()) })).sort((x, y) => x.d - y.d)[0];
-  return best && best.d <= 3 ? best.c : undefined;
-}
-
-/** Rejects unknown keys (with a suggestion) and values of the wrong type. */
-function checkShape(source: string, path: string, value: Json, shape: Kind | Shape | readonly [Shape]): void {
-  const fail = (accepted: string) => {
-    throw new PlatformConfigError(source, path, value, accepted);
-  };
-  if (Array.isArray(shape)) {
-    if (!Array.isArray(value)) fail("must be a list");
-    (value as Json[]).forEach((item, i) => checkShape(source, `${path}[${i}]`, item, shape[0]));
-    return;
-  }
-  if (typeof shape === "string") {
-    const ok =
-      shape === "string[]" ? Array.isArray(value) && value.every((v) => typeof v === "string")
-      : shape === "map" ? isObject(value) && Object.values(value).every((v) => typeof v === "string")
-      : shape === "number" ? typeof value === "number" && Number.isFinite(value)
-      : typeof value === shape;
-    if (!ok) fail(`must be ${shape === "map" ? "a map of strings" : shape === "string[]" ? "a list of strings" : `a ${shape}`}`);
-    return;
-  }
-  if (!isObject(value)) fail("must be an object");
-  const known = Object.keys(shape as Shape);
-  for (const [key, v] of Object.entries(value as JsonObject)) {
-    const child = path ? `${path}.${key}` : key;
-    if (!known.includes(key)) {
-      const hint = closest(key, known);
-      throw new PlatformConfigError(source, child, v, `is not a known setting${hint ? ` (did you mean '${hint}'?)` : ""}; known settings here: ${known.join(", ")}`);
-    }
-    checkShape(source, child, v, (shape as Shape)[key]);
-  }
-}
 
 /** Reads a JSON or YAML config file; malformed text is an error naming the file and the position. */
 export function readConfigFile(path: string): JsonObject {
@@ -486,6 +443,7 @@ export function resolveConfig(input: JsonObject): PlatformConfig {
     tags: { ...DEFAULT_CONFIG.tags, ...((input.tags ?? {}) as Record<string, string>) },
     devicePlugin: (input.devicePlugin ?? {}) as { timeSlicingReplicas?: number },
     inference: resolveInference(src, (input.inference ?? {}) as JsonObject, pools),
+    ...(input.services !== undefined && { services: servicesInsteadOfInference(src, input, pools) }),
     alerting: resolveAlerting((input.alerting ?? {}) as AlertingConfig),
     nodeAutoscaling: resolveNodeAutoscaling(src, (input.nodeAutoscaling ?? {}) as JsonObject, cluster),
     ...resolveThanos(src, region, (input.thanos ?? {}) as JsonObject),
@@ -556,6 +514,22 @@ function resolveNodeAutoscaling(src: string, input: JsonObject, cluster: NewClus
 function resolveAlerting(alerting: AlertingConfig): AlertingConfig {
   for (const [key, ref] of Object.entries(alerting)) parseSecretReference(`alerting.${key}`, ref as string);
   return alerting;
+}
+
+/**
+ * `services:` replaces the single default service. Setting `inference:` beside it would be
+ * ignored, so it is an error that says where its settings go.
+ */
+function servicesInsteadOfInference(src: string, input: JsonObject, pools: readonly GpuPoolConfig[]): ServiceConfig[] {
+  if (input.inference !== undefined) {
+    throw new PlatformConfigError(
+      src,
+      "inference",
+      input.inference,
+      `describes the single default service and cannot be combined with services: list that service under services (name, image, gpuPool, overflowPool, autoscaling.maxReplicas) and remove inference (and ${CONFIG_ENV.inferenceImage}, which sets inference.image)`,
+    );
+  }
+  return resolveServices(src, input.services as JsonObject[], pools.map((p) => p.name));
 }
 
 /** `inference.overflowPool` value that keeps the default service on one pool. */

@@ -24,7 +24,7 @@ import { AlertingConfig, alertmanagerConfigFor } from "./alerting-config";
 import { Thanos } from "../lib/storage/thanos";
 import { IThanosBucket } from "../lib/storage/thanos-bucket";
 import { ThanosComponentRoles } from "../lib/storage/thanos-bucket-access";
-import { InferenceConfig, PLACEHOLDER_INFERENCE_IMAGE, ThanosConfig } from "./config";
+import { InferenceConfig, PLACEHOLDER_INFERENCE_IMAGE, ServiceConfig, ThanosConfig } from "./config";
 
 export interface PlatformStackProps {
   readonly region: string;
@@ -37,8 +37,10 @@ export interface PlatformStackProps {
   readonly systemNodeLabels: Readonly<Record<string, string>>;
   /** Pods per GPU with time-slicing. @default - no sharing */
   readonly timeSlicingReplicas?: number;
-  /** The default inference service. */
+  /** The default inference service, when `services` is not set. */
   readonly inference: InferenceConfig;
+  /** The app's model servers, in namespace `inference`. @default - the one default service of `inference` */
+  readonly services?: readonly ServiceConfig[];
   /** Notification channels of the platform routing policy. */
   readonly alerting: AlertingConfig;
   /**
@@ -75,11 +77,14 @@ export class PlatformStack extends TerraformStack {
   public readonly cluster: IEksCluster;
   public readonly namespaces: Record<keyof typeof PLATFORM_NAMESPACES, NamespaceV1>;
   public readonly monitoring: MonitoringStack;
+  /** The first inference service: the default one, or the first of `services`. */
   public readonly inferenceServer: InferenceService;
   public readonly clusterAutoscaler?: ClusterAutoscaler;
   public readonly dashboards: GrafanaDashboards;
   /** @default - undefined without long-term storage */
   public readonly thanos?: Thanos;
+  /** Every inference service, in configuration order. */
+  public readonly inferenceServices: readonly InferenceService[];
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -167,23 +172,40 @@ export class PlatformStack extends TerraformStack {
       nodeSelector: props.systemNodeLabels,
     });
 
-    if (props.inference.image === PLACEHOLDER_INFERENCE_IMAGE) {
-      Annotations.of(this).addWarning(
-        `The inference service uses the placeholder image ${PLACEHOLDER_INFERENCE_IMAGE}; set inference.image (or GPU_PLATFORM_INFERENCE_IMAGE) to your model server before deploying.`,
+    if (props.services) {
+      // Named by the service: its errors and warnings say platform/<name>.
+      this.inferenceServices = props.services.map(
+        (service) =>
+          new InferenceService(this, service.name, {
+            ...service,
+            gpuPool: service.gpuPool ?? props.gpuPools[0].poolName,
+            namespace: ns("inference"),
+            pools: props.gpuPools,
+            catalog: this.catalog,
+          }),
       );
+    } else {
+      if (props.inference.image === PLACEHOLDER_INFERENCE_IMAGE) {
+        Annotations.of(this).addWarning(
+          `The inference service uses the placeholder image ${PLACEHOLDER_INFERENCE_IMAGE}; set inference.image (or GPU_PLATFORM_INFERENCE_IMAGE) to your model server before deploying.`,
+        );
+      }
+      this.inferenceServices = [
+        new InferenceService(this, "inference-server", {
+          name: "inference-server",
+          namespace: ns("inference"),
+          image: props.inference.image,
+          gpuPool: props.inference.gpuPool ?? props.gpuPools[0].poolName,
+          overflowPool: props.inference.overflowPool,
+          ...(props.inference.maxReplicas !== undefined && { autoscaling: { maxReplicas: props.inference.maxReplicas } }),
+          pools: props.gpuPools,
+          catalog: this.catalog,
+          // 99.5% of requests succeed and 95% finish within 1 s (a bound of prometheus_client's default buckets).
+          slos: { availability: 0.995, latency: { objective: 0.95, thresholdSeconds: 1 } },
+        }),
+      ];
     }
-    this.inferenceServer = new InferenceService(this, "inference-server", {
-      name: "inference-server",
-      namespace: ns("inference"),
-      image: props.inference.image,
-      gpuPool: props.inference.gpuPool ?? props.gpuPools[0].poolName,
-      overflowPool: props.inference.overflowPool,
-      ...(props.inference.maxReplicas !== undefined && { autoscaling: { maxReplicas: props.inference.maxReplicas } }),
-      pools: props.gpuPools,
-      catalog: this.catalog,
-      // 99.5% of requests succeed and 95% finish within 1 s (a bound of prometheus_client's default buckets).
-      slos: { availability: 0.995, latency: { objective: 0.95, thresholdSeconds: 1 } },
-    });
+    this.inferenceServer = this.inferenceServices[0];
     this.dashboards = new GrafanaDashboards(this, "dashboards", {
       monitoring: this.monitoring,
       catalog: this.catalog,

@@ -188,8 +188,9 @@ export function serviceGauge(contract: MetricContract, svc: ServiceSelector, met
 
 /**
  * Request rate split by outcome, one query per series family: by the status label for a
- * status-label counter (`outcome` names the label), or success and failure for separate counters
- * (`outcome` names the series). For a "QPS by status" panel.
+ * status-label counter (`outcome` names the label), success and failure for separate counters
+ * (`outcome` names the series), or all requests when the counter has no outcome. For a "QPS by
+ * status" panel.
  */
 export function requestRateByOutcome(
   contract: MetricContract,
@@ -197,12 +198,24 @@ export function requestRateByOutcome(
   window: string,
 ): readonly { readonly expr: string; readonly outcome: { readonly label: string } | { readonly name: string } }[] {
   const r = contract.requests;
-  if (r.kind === "statusLabel") return [{ expr: requestRate(contract, svc, window, [r.statusLabel]), outcome: { label: r.statusLabel } }];
   const m = serviceMatchers(contract, svc);
-  return [
-    { expr: `sum(rate(${selector(r.success, m)}[${window}]))`, outcome: { name: "success" } },
-    { expr: errorRate(contract, svc, window), outcome: { name: "failure" } },
-  ];
+  switch (r.kind) {
+    case "statusLabel":
+      return [{ expr: requestRate(contract, svc, window, [r.statusLabel]), outcome: { label: r.statusLabel } }];
+    case "successFailure":
+      return [
+        { expr: `sum(rate(${selector(r.success, m)}[${window}]))`, outcome: { name: "success" } },
+        { expr: errorRate(contract, svc, window), outcome: { name: "failure" } },
+      ];
+    case "errorCounter":
+      // The request counter counts failures too: success is the difference.
+      return [
+        { expr: `(${requestRate(contract, svc, window)} - ${errorRate(contract, svc, window)})`, outcome: { name: "success" } },
+        { expr: errorRate(contract, svc, window), outcome: { name: "failure" } },
+      ];
+    case "noOutcome":
+      return [{ expr: requestRate(contract, svc, window), outcome: { name: "requests" } }];
+  }
 }
 
 /**

@@ -16,6 +16,16 @@ export class PlatformConfigError extends Error {
     this.path = path;
     this.prop = prop;
   }
+
+  /**
+   * The same error reported at `scope`, with `prefix` before the prop: for options a caller
+   * received under other names (a configuration file's `services["x"].metrics.` for a preset's own).
+   */
+  public under(scope: IConstruct | string, prefix: string): PlatformConfigError {
+    const rebased = new PlatformConfigError(scope, `${prefix}${this.prop}`, undefined, "");
+    rebased.message = `${rebased.path}: '${rebased.prop}' ${this.message.slice(`${this.path}: '${this.prop}' `.length)}`;
+    return rebased;
+  }
 }
 
 /** Renders a value for an error message: strings quoted, objects as compact JSON. */
