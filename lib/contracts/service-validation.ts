@@ -3,7 +3,7 @@ import { PlatformConfigError } from "../core/errors";
 import { checkNonNegative, checkObjective, checkPercent, checkPositive, checkWindow } from "../core/validate";
 import { DomainMetric, validateDomainMetrics } from "./domain-metrics";
 import { hasRequestOutcome, MetricContract, validateMetricContract } from "./metric-contract";
-import { formatBucketBound, latencyUnitSeconds } from "./promql";
+import { latencyUnitSeconds } from "./promql";
 import { InferenceAlertOptions, latencyAlertThresholds, ServiceSlos } from "./service-objectives";
 
 /** What a service declares about its monitoring, under the option names its owner used. */
@@ -112,7 +112,7 @@ export function validateServiceMonitoring(scope: IConstruct | string, names: Ser
     ];
     for (const { option, seconds, defaultFrom } of checks) {
       if (inUnit(contract, seconds) < largest) continue;
-      const why = `a quantile of ${l.name} never reads above its largest finite bucket (${formatBucketBound(largest)} ${l.unit}), so the alert could never fire`;
+      const why = `a quantile of ${l.name} never reads above its largest finite bucket (${largest} ${l.unit}), so the alert could never fire`;
       throw new PlatformConfigError(
         scope,
         p(option),
