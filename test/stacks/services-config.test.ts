@@ -1,0 +1,61 @@
+import { resolveConfig } from "../../stacks/config";
+import { synthDefaultApp } from "../support/synth";
+
+/** `services:` of the configuration file: validated like the rest, every message naming the service. */
+const detector = {
+  name: "phone-detector",
+  image: "registry.example.com/phone-detector:1.4.0",
+  metrics: {
+    preset: "prometheusClient",
+    requestCounter: "phone_detection_requests_total",
+    statusLabel: "status",
+    errorValues: ["error"],
+    latencyHistogram: "phone_detection_latency_seconds",
+    latencyBuckets: [0.5, 1, 2.5, 5],
+  },
+  autoscaling: { maxReplicas: 4 },
+};
+type Input = Parameters<typeof resolveConfig>[0];
+const withService = (overrides: Record<string, unknown>): Input => ({ services: [{ ...detector, ...overrides }] }) as unknown as Input;
+
+describe("services in the configuration file", () => {
+  test("resolved into the options of an InferenceService, contract built from the preset", () => {
+    const [svc] = resolveConfig(withService({ metricsPort: 9100 })).services!;
+    expect(svc).toMatchObject({ name: "phone-detector", metricsPort: 9100, autoscaling: { maxReplicas: 4 } });
+    expect(svc.metrics.requests).toEqual({ kind: "statusLabel", counter: "phone_detection_requests_total", statusLabel: "status", errors: { kind: "values", values: ["error"] } });
+    expect(svc.metrics.latency).toEqual({ kind: "histogram", name: "phone_detection_latency_seconds", unit: "seconds", buckets: [0.5, 1, 2.5, 5] });
+  });
+
+  test("without services the single default service of inference: is kept", () => {
+    expect(resolveConfig({}).services).toBeUndefined();
+    const { platform } = synthDefaultApp(resolveConfig({}));
+    expect(Object.keys(platform.resource!.kubernetes_deployment_v1)).toEqual([expect.stringMatching(/^inference-server_deployment_/)]);
+  });
+
+  test.each([
+    [withService({ metrics: { ...detector.metrics, statusLable: "status" } }), `config: 'services["phone-detector"].metrics.statusLable' is not a known setting (did you mean 'statusLabel'?)`],
+    [withService({ metrics: { preset: "fastApi" } }), `config: 'services["phone-detector"].metrics.preset' must be one of default, prometheusClient, fastapiInstrumentator, triton, vllm, got "fastApi"`],
+    [withService({ metrics: { preset: "prometheusClient", requestCounter: "x_total" } }), `config: 'services["phone-detector"].metrics.latencyHistogram' is required by the prometheusClient preset, got undefined`],
+    [withService({ metrics: { ...detector.metrics, errorValues: [] } }), `config: 'services["phone-detector"].metrics.errorValues' must list at least one value of the 'status' label that means a failed request; without an outcome label, leave statusLabel unset, got []`],
+    [withService({ slos: { latency: { objective: 0.95, thresholdSeconds: 0.75 } } }), `config: 'services["phone-detector"].slos.latency.thresholdSeconds' must be a bucket bound of the latency histogram phone_detection_latency_seconds (declared 0.5, 1, 2.5, 5 seconds), else the SLO counts no request as fast enough; the nearest bounds are 0.5 and 1, got 0.75`],
+    [withService({ alerting: { errorRatioFor: "5 minutes" } }), `config: 'services["phone-detector"].alerting.errorRatioFor' must be a Prometheus duration such as 30s, 5m, 1h or 1h30m, got "5 minutes"`],
+    [withService({ alerting: { trafficStopped: true } }), `config: 'services["phone-detector"].alerting.trafficStopped' must be false or an object, got true`],
+    [withService({ gpuPool: "h100" }), `config: 'services["phone-detector"].gpuPool' must name one of the GPU pools (g5-ondemand, g6-spot), got "h100"`],
+    [withService({ metricsPort: "metrics" }), `config: 'services["phone-detector"].metricsPort' must be a port number or "serving" (when /metrics is on the serving port), got "metrics"`],
+    [withService({ domainMetrics: [{ metric: "phone_detection_objects_per_frame", kind: "gauge", title: "Phones", warnign: 20 }] }), `config: 'services["phone-detector"].domainMetrics["phone_detection_objects_per_frame"].warnign' is not a known setting (did you mean 'warning'?)`],
+    [withService({ name: "Phone_Detector" }), `config: 'services["Phone_Detector"].name' must be a DNS-1123 label`],
+    [{ services: [detector, detector] } as unknown as Input, `config: 'services[*].name' must hold unique names; this one appears more than once, got "phone-detector"`],
+    [{ services: [] } as unknown as Input, "config: 'services' must list at least one service; leave it out for the single default service (inference:), got []"],
+    [{ ...withService({}), inference: { image: "registry.example.com/x:1" } } as Input, `config: 'inference' describes the single default service and cannot be combined with services: list that service under services (name, image, gpuPool, overflowPool, autoscaling.maxReplicas) and remove inference (and GPU_PLATFORM_INFERENCE_IMAGE, which sets inference.image), got {"image":"registry.example.com/x:1"}`],
+  ])("rejects %j", (input, message) => {
+    expect(() => resolveConfig(input)).toThrow(message);
+  });
+
+  test("a check across services fails synth naming the services", () => {
+    // Capacity is a cross-service check: three services of 6 GPUs each do not fit 6 + 8 GPUs.
+    const three = ["a", "b", "c"].map((name) => ({ ...detector, name, autoscaling: { maxReplicas: 6 } }));
+    expect(() => synthDefaultApp(resolveConfig({ services: three } as unknown as Input))).toThrow(
+      /\[platform\/a\] platform\/a: services inference\/a \(autoscaling.maxReplicas 6 × 1 GPU\), inference\/b \(.*\), inference\/c \(.*\) need up to 18 nvidia.com\/gpu at the peak, but GPU pool 'g5-ondemand'/,
+    );
+  });
+});
