@@ -84,10 +84,12 @@ export const DEFAULT_NODE_DOWN_ALERTS: readonly string[] = ["KubeNodeNotReady", 
 export const DEFAULT_DISCARDED_ALERTS: readonly string[] = ["Watchdog", "InfoInhibitor"];
 /**
  * The labels a critical alert and the warning it mutes must share. `Hostname` and `gpu` keep a
- * critical GPU alert on one GPU from muting the warning of another: labels missing on both
- * sides count as equal, so service alerts match on alertname, namespace and service alone.
+ * critical GPU alert on one GPU from muting the warning of another, `pod` and `metric` the same
+ * for a service's own metrics (GPU memory critical on one pod must not mute its active-tasks
+ * warning, nor another pod's): labels missing on both sides count as equal, so service alerts
+ * match on alertname, namespace and service alone.
  */
-export const SEVERITY_INHIBIT_EQUAL: readonly string[] = ["alertname", "namespace", "service", "Hostname", "gpu"];
+export const SEVERITY_INHIBIT_EQUAL: readonly string[] = ["alertname", "namespace", "service", "Hostname", "gpu", "pod", "metric"];
 /** The Secret that the default receivers read (documented in the README). */
 export const DEFAULT_RECEIVERS_SECRET = "alertmanager-receivers";
 

@@ -346,9 +346,14 @@ function domainMetricAlerts(service: MonitoredService, m: DomainMetric): AlertRu
         severity: t.severity,
         labels: { metric: m.metric },
         summary: `${what} above ${num(t.threshold)}${unitSuffix(m)}.`,
-        description: `${namespace}/${name}: pod {{ $labels.pod }} reports ${what} = {{ printf "%.2f" $value }}${unitSuffix(m)} (${t.severity} threshold ${num(t.threshold)}${unitSuffix(m)}).`,
+        description: `${namespace}/${name}: pod {{ $labels.pod }} reports ${what} = ${valueTemplate(m)} (${t.severity} threshold ${num(t.threshold)}${unitSuffix(m)}).`,
       }),
     );
+}
+
+/** The alert's value as people read it: bytes in binary units, anything else with two decimals. */
+function valueTemplate(m: DomainMetric): string {
+  return m.unit === "bytes" ? "{{ $value | humanize1024 }}B" : `{{ printf "%.2f" $value }}${unitSuffix(m)}`;
 }
 
 function unitSuffix(m: DomainMetric): string {

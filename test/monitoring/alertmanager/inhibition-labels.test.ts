@@ -89,6 +89,7 @@ describe("inhibition rules match the labels the rules produce on a cluster", () 
         "InferenceCpuHigh",
         "InferencePodRestarting",
         "InferencePodOOMKilled",
+        "InferenceMetricAboveThreshold",
       ]),
     );
     // The one case without node is the documented fallback: kube_pod_info lacks the pod.

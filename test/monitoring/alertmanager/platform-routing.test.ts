@@ -56,7 +56,7 @@ describe("platformAlertmanagerConfig defaults", () => {
       {
         source_matchers: ['severity="critical"'],
         target_matchers: ['severity=~"warning|info"'],
-        equal: ["alertname", "namespace", "service", "Hostname", "gpu"],
+        equal: ["alertname", "namespace", "service", "Hostname", "gpu", "pod", "metric"],
       },
       {
         source_matchers: ['alertname=~"KubeNodeNotReady|KubeNodeUnreachable|GpuNodeNotReady"', 'node=~".+"'],

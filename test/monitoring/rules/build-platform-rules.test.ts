@@ -7,16 +7,21 @@ const alerts = (groups: readonly RuleGroup[]): AlertRule[] => groups.flatMap((g)
 describe("buildPlatformRules on the fixture", () => {
   const groups = buildPlatformRules(FIXTURE_OPTIONS);
 
-  test("groups in order: gpu, the service's inference and SLO groups, platform, thanos", () => {
+  test("groups in order: gpu, each service's inference and SLO groups, platform, thanos", () => {
     expect(groups.map((g) => [g.name, g.rules.length])).toEqual([
       ["gpu", 16],
       ["inference-inference-inference-server", 19],
       ["slo-inference-inference-server", 19],
+      // No outcome: 4 records per level (overall and per module) and no error alerts; 3 domain-metric alerts.
+      ["inference-avatar-talking-head", 20],
+      ["slo-avatar-talking-head", 10],
+      // A separate error counter: the ratio and the absolute floor.
+      ["inference-inference-face-swap-fleet", 18],
       ["platform", 3],
       ["thanos", 11],
     ]);
-    expect(alerts(groups)).toHaveLength(47);
-    expect(new Set(alerts(groups).map((a) => a.alert)).size).toBe(40);
+    expect(alerts(groups)).toHaveLength(73);
+    expect(new Set(alerts(groups).map((a) => a.alert)).size).toBe(42);
   });
 
   test("every alert links its runbook under the default base URL", () => {

@@ -11,6 +11,9 @@ describe("rendering", () => {
       "gpu.rules.yaml",
       "inference-inference-inference-server.rules.yaml",
       "slo-inference-inference-server.rules.yaml",
+      "inference-avatar-talking-head.rules.yaml",
+      "slo-avatar-talking-head.rules.yaml",
+      "inference-inference-face-swap-fleet.rules.yaml",
       "platform.rules.yaml",
       "thanos.rules.yaml",
     ]);
