@@ -21,6 +21,10 @@ export interface GpuPoolRuleOverride {
    * @default - memory is not preallocated
    */
   readonly preallocatedPercent?: number;
+  /** @default - GpuRuleOptions.memoryWarningFor */
+  readonly memoryWarningFor?: string;
+  /** @default - GpuRuleOptions.memoryCriticalFor */
+  readonly memoryCriticalFor?: string;
   /** Memory pressure and leak alerts for this pool. @default true */
   readonly memoryAlerts?: boolean;
   /**
@@ -39,6 +43,11 @@ export interface GpuRuleOptions {
   readonly memoryCriticalPercent?: number;
   /** How long memory must stay above the warning threshold. @default "5m" */
   readonly memoryFor?: string;
+  /**
+   * `for` of the memory warning alone, e.g. "30m" for "warning at 80 % sustained".
+   * @default - memoryFor
+   */
+  readonly memoryWarningFor?: string;
   /**
    * Memory use, in percent, that pages at once (after `memoryCriticalFor`) whatever its history.
    * Between the critical threshold and this, the critical alert also needs steady growth: a
@@ -107,6 +116,8 @@ interface ResolvedPool {
   readonly name: string;
   readonly warning: number;
   readonly critical: number;
+  readonly warningFor: string;
+  readonly criticalFor: string;
   readonly memoryAlerts: boolean;
   readonly preallocated: boolean;
   readonly powerWatts?: number;
@@ -142,6 +153,7 @@ export function gpuRuleGroups(
   const critical = options.memoryCriticalPercent ?? 95;
   const memoryFor = options.memoryFor ?? "5m";
   const exhausted = options.memoryExhaustedPercent ?? 98;
+  const memoryWarningFor = options.memoryWarningFor ?? memoryFor;
   const memoryCriticalFor = options.memoryCriticalFor ?? "1m";
   const leakHorizonHours = options.leakHorizonHours ?? 24;
   const leakWindow = options.leakWindow ?? "6h";
@@ -174,13 +186,13 @@ export function gpuRuleGroups(
   checkPositive(scope, "gpu.temperatureCriticalCelsius", tempCritical);
   checkBelow(scope, "gpu.temperatureWarningCelsius", tempWarning, "gpu.temperatureCriticalCelsius", tempCritical);
   checkPercent(scope, "gpu.saturationPercent", saturationPercent);
-  for (const [prop, value] of Object.entries({ memoryFor, memoryCriticalFor, leakFor, temperatureFor, saturationFor, powerFor, metricsMissingFor, allocatableFor })) {
+  for (const [prop, value] of Object.entries({ memoryFor, memoryWarningFor, memoryCriticalFor, leakFor, temperatureFor, saturationFor, powerFor, metricsMissingFor, allocatableFor })) {
     checkWindow(scope, `gpu.${prop}`, value);
   }
   fatalXids.forEach((xid, i) => {
     if (!Number.isInteger(xid) || xid <= 0) throw new PlatformConfigError(scope, `gpu.fatalXids[${i}]`, xid, "must be a positive integer XID code");
   });
-  const pools = resolvePools(scope, gpuPools, options.pools ?? [], warning, critical);
+  const pools = resolvePools(scope, gpuPools, options.pools ?? [], { warning, critical, warningFor: memoryWarningFor, criticalFor: memoryCriticalFor });
 
   const ratio = `(${D.fbUsed} / (${D.fbUsed} + ${D.fbFree}))`;
   const rules: Rule[] = [
@@ -190,8 +202,8 @@ export function gpuRuleGroups(
       GPU_MEMORY_RATIO_RECORD,
       `${ratio}\n* on (Hostname) group_left (${POOL_LABEL})\n${nodePools("Hostname", ANY_POOL)}\nor ignoring (${POOL_LABEL})\n${ratio}`,
     ),
-    memoryPressure("warning", pools, warning, (p) => p.warning, memoryFor),
-    memoryPressure("critical", pools, critical, (p) => p.critical, memoryCriticalFor, exhausted),
+    ...memoryPressure("warning", pools, { percent: warning, for: memoryWarningFor }, (p) => ({ percent: p.warning, for: p.warningFor })),
+    ...memoryPressure("critical", pools, { percent: critical, for: memoryCriticalFor }, (p) => ({ percent: p.critical, for: p.criticalFor }), exhausted),
     leakPredicted(pools, { severity: "warning", window: leakWindow, horizonSeconds: leakHorizonHours * 3600, growthSeconds: LEAK_GROWTH_SECONDS, for: leakFor }),
     leakPredicted(pools, {
       severity: "critical",
@@ -281,9 +293,9 @@ function resolvePools(
   scope: IConstruct | string,
   gpuPools: readonly { readonly poolName: string }[],
   overrides: readonly GpuPoolRuleOverride[],
-  warning: number,
-  critical: number,
+  defaults: { readonly warning: number; readonly critical: number; readonly warningFor: string; readonly criticalFor: string },
 ): ResolvedPool[] {
+  const { warning, critical } = defaults;
   const known = gpuPools.map((p) => p.poolName);
   checkUnique(scope, "gpuPools[*].poolName", known);
   checkUnique(
@@ -308,6 +320,8 @@ function resolvePools(
       }
     }
     if (o.powerWarningWatts !== undefined) checkPositive(scope, `${prop}.powerWarningWatts`, o.powerWarningWatts);
+    if (o.memoryWarningFor !== undefined) checkWindow(scope, `${prop}.memoryWarningFor`, o.memoryWarningFor);
+    if (o.memoryCriticalFor !== undefined) checkWindow(scope, `${prop}.memoryCriticalFor`, o.memoryCriticalFor);
   });
   return known.map((name) => {
     const o = overrides.find((x) => x.poolName === name);
@@ -315,6 +329,8 @@ function resolvePools(
       name,
       warning: o?.memoryWarningPercent ?? warning,
       critical: o?.memoryCriticalPercent ?? critical,
+      warningFor: o?.memoryWarningFor ?? defaults.warningFor,
+      criticalFor: o?.memoryCriticalFor ?? defaults.criticalFor,
       memoryAlerts: o?.memoryAlerts ?? true,
       preallocated: o?.preallocatedPercent !== undefined,
       powerWatts: o?.powerWarningWatts,
@@ -333,42 +349,56 @@ function poolsByThreshold(pools: readonly ResolvedPool[], thresholdOf: (p: Resol
 }
 
 /**
- * One alert per severity over all pools: a clause per overridden threshold, and a default clause
- * for every other GPU, including those of unlisted pools or without a pool label. With
- * `exhaustedPercent` (the critical alert), a clause below that level also needs steady growth.
+ * The memory alert of one severity: one rule over every pool that keeps the pack's `for`, with a
+ * clause per overridden threshold and a default clause for every other GPU (unlisted pools, no
+ * pool label); and one rule per pool with its own `for` (`for` belongs to a rule), labelled with
+ * its pool so the two never look like duplicates. With `exhaustedPercent` (the critical alert),
+ * a clause below that level also needs steady growth.
  */
 function memoryPressure(
   severity: Severity,
   pools: readonly ResolvedPool[],
-  defaultPercent: number,
-  percentOf: (p: ResolvedPool) => number,
-  forDuration: string,
+  pack: { readonly percent: number; readonly for: string },
+  ofPool: (p: ResolvedPool) => { readonly percent: number; readonly for: string },
   exhaustedPercent?: number,
-): AlertRule {
+): AlertRule[] {
   const clause = (selected: string, percent: number): string => {
     const above = `${selected} > ${num(percent / 100)}`;
     if (exhaustedPercent === undefined || percent >= exhaustedPercent) return above;
     return `${above}\nand (\n${selected} >= ${num(exhaustedPercent / 100)}\nor\n${steadyGrowth(selected, 600)}\n)`;
   };
-  const special = pools.filter((p) => !p.memoryAlerts || percentOf(p) !== defaultPercent).map((p) => p.name);
-  const clauses = [clause(series(GPU_MEMORY_RATIO_RECORD, ...(special.length ? [noneOf(POOL_LABEL, special)] : [])), defaultPercent)];
-  const overridden = poolsByThreshold(pools, (p) => (p.memoryAlerts && percentOf(p) !== defaultPercent ? percentOf(p) : undefined));
+  const alerting = pools.filter((p) => p.memoryAlerts);
+  const ownFor = alerting.filter((p) => ofPool(p).for !== pack.for);
+  const shared = alerting.filter((p) => ofPool(p).for === pack.for);
+  const special = pools.filter((p) => !p.memoryAlerts || ownFor.includes(p) || ofPool(p).percent !== pack.percent).map((p) => p.name);
+  const clauses = [clause(series(GPU_MEMORY_RATIO_RECORD, ...(special.length ? [noneOf(POOL_LABEL, special)] : [])), pack.percent)];
+  const overridden = poolsByThreshold(shared, (p) => (ofPool(p).percent !== pack.percent ? ofPool(p).percent : undefined));
   for (const [percent, names] of overridden) {
     clauses.push(clause(series(GPU_MEMORY_RATIO_RECORD, oneOf(POOL_LABEL, names)), percent));
   }
-  return alertRule({
-    alert: "GpuMemoryPressure",
-    // `and` binds tighter than `or`: each clause stays whole.
-    expr: clauses.join("\nor\n"),
-    for: forDuration,
-    severity,
-    labels: NODE_FROM_HOSTNAME,
-    summary: severity === "critical" ? "GPU memory nearly exhausted: the next allocation may fail with CUDA out of memory." : "GPU memory use is high.",
-    description:
-      severity === "critical" && exhaustedPercent !== undefined
-        ? `${GPU_WHERE}: memory {{ $value | humanizePercentage }} full. Pages at ${num(exhaustedPercent)}% at once, and above the critical threshold only while still growing: a model server that preallocates near-full memory and stays flat gets the warning, not a page.`
-        : `${GPU_WHERE}: memory {{ $value | humanizePercentage }} full.`,
-  });
+  const rule = (expr: string, forDuration: string, labels: Readonly<Record<string, string>>): AlertRule =>
+    alertRule({
+      alert: "GpuMemoryPressure",
+      // `and` binds tighter than `or`: each clause stays whole.
+      expr,
+      for: forDuration,
+      severity,
+      labels,
+      summary: severity === "critical" ? "GPU memory nearly exhausted: the next allocation may fail with CUDA out of memory." : "GPU memory use is high.",
+      description:
+        severity === "critical" && exhaustedPercent !== undefined
+          ? `${GPU_WHERE}: memory {{ $value | humanizePercentage }} full. Pages at ${num(exhaustedPercent)}% at once, and above the critical threshold only while still growing: a model server that preallocates near-full memory and stays flat gets the warning, not a page.`
+          : `${GPU_WHERE}: memory {{ $value | humanizePercentage }} full.`,
+    });
+  return [
+    rule(clauses.join("\nor\n"), pack.for, NODE_FROM_HOSTNAME),
+    ...ownFor.map((p) =>
+      rule(clause(series(GPU_MEMORY_RATIO_RECORD, { label: POOL_LABEL, op: "=", value: p.name }), ofPool(p).percent), ofPool(p).for, {
+        ...NODE_FROM_HOSTNAME,
+        [POOL_LABEL]: p.name,
+      }),
+    ),
+  ];
 }
 
 /**

@@ -20,7 +20,7 @@ describe("buildPlatformRules on the fixture", () => {
       ["platform", 3],
       ["thanos", 11],
     ]);
-    expect(alerts(groups)).toHaveLength(73);
+    expect(alerts(groups)).toHaveLength(74);
     expect(new Set(alerts(groups).map((a) => a.alert)).size).toBe(42);
   });
 

@@ -57,7 +57,7 @@ export const FIXTURE_OPTIONS: PlatformRulesOptions = {
   gpu: {
     pools: [
       { poolName: "g6-spot", preallocatedPercent: 90, memoryWarningPercent: 95, memoryCriticalPercent: 98 },
-      { poolName: "g5-ondemand", powerWarningWatts: 280 },
+      { poolName: "g5-ondemand", powerWarningWatts: 280, memoryCriticalFor: "1m" },
     ],
   },
   scrapeInterval: "15s",

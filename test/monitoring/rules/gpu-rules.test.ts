@@ -243,3 +243,37 @@ describe("GPU option validation", () => {
     );
   });
 });
+
+describe("GPU memory durations per severity and per pool", () => {
+  const memory = (options: GpuRuleOptions) => gpu(options).rules.filter(isAlertRule).filter((r) => r.alert === "GpuMemoryPressure");
+
+  test("critical at 95% at once, warning at 80% sustained: one `for` per severity", () => {
+    expect(memory({ memoryWarningFor: "30m", memoryCriticalFor: "1m" }).map((r) => [r.labels.severity, r.for])).toEqual([
+      ["warning", "30m"],
+      ["critical", "1m"],
+    ]);
+    // memoryFor stays the default of both.
+    expect(memory({ memoryFor: "10m", memoryCriticalFor: "1m" }).map((r) => r.for)).toEqual(["10m", "1m"]);
+  });
+
+  test("a pool with its own duration gets its own rule, labelled with the pool; the shared rule leaves it out", () => {
+    const rules = memory({ pools: [{ poolName: "g6-spot", memoryCriticalFor: "2m", memoryCriticalPercent: 97 }] });
+    expect(rules.map((r) => [r.labels.severity, r.for, r.labels.pool])).toEqual([
+      ["warning", "5m", undefined],
+      ["critical", "5m", undefined],
+      ["critical", "2m", "g6-spot"],
+    ]);
+    expect(rules[1].expr).toBe(`${GPU_MEMORY_RATIO_RECORD}{pool!="g6-spot"} > 0.95`);
+    expect(rules[2].expr).toBe(`${GPU_MEMORY_RATIO_RECORD}{pool="g6-spot"} > 0.97`);
+    // The warning keeps the pack's duration, so g6-spot stays in the shared warning rule.
+    expect(rules[0].expr).toBe(`${GPU_MEMORY_RATIO_RECORD} > 0.8`);
+  });
+
+  test("durations are checked under their option names", () => {
+    expectConfigError(() => gpu({ memoryCriticalFor: "now" }), `PlatformRules: 'gpu.memoryCriticalFor' must be a Prometheus duration such as 30s, 5m, 1h or 1h30m, got "now"`);
+    expectConfigError(
+      () => gpu({ pools: [{ poolName: "g6-spot", memoryWarningFor: "0s" }] }),
+      `PlatformRules: 'gpu.pools[0].memoryWarningFor' must be a Prometheus duration longer than 0s, got "0s"`,
+    );
+  });
+});
