@@ -50,6 +50,9 @@ export * from "./contracts/monitoring-catalog";
 export * from "./contracts/service-objectives";
 export * as promql from "./contracts/promql";
 export * from "./contracts/presets";
+export * from "./contracts/domain-metrics";
+export { validateServiceMonitoring } from "./contracts/service-validation";
+export type { ServiceMonitoringOptions, ServiceMonitoringPropNames } from "./contracts/service-validation";
 export * from "./contracts/scrape-targets";
 export { requestsPerSecondMetricName } from "./contracts/autoscaling-agreement";
 
@@ -63,6 +66,7 @@ export * from "./monitoring/grafana-admin-secret";
 export * from "./monitoring/rules";
 export * from "./monitoring/alertmanager";
 export * from "./monitoring/prometheus-adapter";
+export * from "./monitoring/export-monitoring-files";
 export * from "./monitoring/dashboards/grafana-dashboards";
 export * as dashboards from "./monitoring/dashboards";
 export * as backtest from "./monitoring/backtest";
