@@ -54,7 +54,8 @@ export * from "./contracts/domain-metrics";
 export { validateServiceMonitoring } from "./contracts/service-validation";
 export type { ServiceMonitoringOptions, ServiceMonitoringPropNames } from "./contracts/service-validation";
 export * from "./contracts/scrape-targets";
-export { requestsPerSecondMetricName } from "./contracts/autoscaling-agreement";
+export { AUTOSCALING_SIGNALS, autoscalingMetricName, requestsPerSecondMetricName } from "./contracts/autoscaling-agreement";
+export type { AutoscalingSignal } from "./contracts/autoscaling-agreement";
 
 // Workloads
 export * from "./workload";

@@ -88,7 +88,11 @@ export const SERVICE_SHAPE: Shape = {
   args: "string[]",
   replicas: "number",
   autoscaling: new Either(false, {
+    signal: "string",
     targetRequestsPerSecondPerPod: "number",
+    targetQueueDepthPerPod: "number",
+    targetGpuUtilizationPercent: "number",
+    targetGpuMemoryPercent: "number",
     minReplicas: "number",
     maxReplicas: "number",
     scaleUpStabilizationSeconds: "number",

@@ -16,6 +16,28 @@ export function requestsPerSecondMetricName(service: string): string {
   return `${service.replace(/-/g, "_")}_requests_per_second`;
 }
 
+/**
+ * What an HPA scales on: the service's requests per second, its queue (the contract's `queueDepth`
+ * gauge), or the GPUs its own pods hold (DCGM series carry the pod holding the GPU).
+ */
+export const AUTOSCALING_SIGNALS = ["requestsPerSecond", "queueDepth", "gpuUtilization", "gpuMemory"] as const;
+export type AutoscalingSignal = (typeof AUTOSCALING_SIGNALS)[number];
+
+/**
+ * The custom metric a service scales on: `<service>_requests_per_second`, `<service>_queue_depth`,
+ * `<service>_gpu_utilization_percent` or `<service>_gpu_memory_percent`, dashes turned into
+ * underscores. The HPA and the adapter rule both take it from here.
+ */
+export function autoscalingMetricName(service: string, signal: AutoscalingSignal): string {
+  const suffix: Record<AutoscalingSignal, string> = {
+    requestsPerSecond: "requests_per_second",
+    queueDepth: "queue_depth",
+    gpuUtilization: "gpu_utilization_percent",
+    gpuMemory: "gpu_memory_percent",
+  };
+  return `${service.replace(/-/g, "_")}_${suffix[signal]}`;
+}
+
 /** What a custom metrics adapter serves: its rules' metric names, listed at synth. */
 const ADAPTER = new ConstructTag<() => readonly string[]>("CustomMetricsAdapter");
 

@@ -1,3 +1,4 @@
+import { AutoscalingSignal } from "./autoscaling-agreement";
 import { DomainMetric } from "./domain-metrics";
 import { MetricContract, ServiceSelector } from "./metric-contract";
 import { MonitoringLabelContract } from "./monitoring-labels";
@@ -26,6 +27,8 @@ export interface MonitoredService {
   readonly deployment: string;
   /** HorizontalPodAutoscaler name, for the "pinned at max replicas" alert. @default - no HPA */
   readonly hpa?: string;
+  /** What the HPA scales on, served by the adapter. @default "requestsPerSecond" (with an HPA) */
+  readonly autoscalingSignal?: AutoscalingSignal;
   readonly alerting?: InferenceAlertOptions;
   readonly slos?: ServiceSlos;
   /**

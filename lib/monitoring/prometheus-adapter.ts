@@ -6,7 +6,7 @@ import { ResourceRequirements } from "../core/kubernetes/resources";
 import { checkDns1123Label, checkIntRange, isToken, parsePrometheusDuration } from "../core/validate";
 import { PinnedHelmRelease } from "../platform/pinned-helm-release";
 import { CHARTS } from "../versions";
-import { AdapterCustomRule, requestsPerSecondRule } from "./private/adapter-rules";
+import { AdapterCustomRule, autoscalingRule } from "./private/adapter-rules";
 import { registerCustomMetricsAdapter } from "../contracts/autoscaling-agreement";
 
 export type { AdapterCustomRule } from "./private/adapter-rules";
@@ -136,11 +136,11 @@ export class PrometheusAdapter extends Construct {
     registerCustomMetricsAdapter(this, () => this.rules().map((r) => r.name.as));
   }
 
-  /** One rule per catalog service with an HPA, as rendered at synth. */
+  /** One rule per catalog service with an HPA, on the signal it scales on, as rendered at synth. */
   public rules(): AdapterCustomRule[] {
     return this.catalog.services
       .filter((s) => s.hpa !== undefined)
-      .map((s) => requestsPerSecondRule(s.contract, s.selector, this.rateWindow));
+      .map((s) => autoscalingRule(s.autoscalingSignal ?? "requestsPerSecond", s.contract, s.selector, s.deployment, this.rateWindow));
   }
 }
 

@@ -12,7 +12,7 @@ import { NamespaceRef } from "../core/kubernetes/namespace-ref";
 import { ResourceRequirements } from "../core/kubernetes/resources";
 import { IGpuPool } from "../gpu/gpu-pool";
 import { ModelVolume } from "./model-volume";
-import { registerPodsMetricConsumer, requestsPerSecondMetricName } from "../contracts/autoscaling-agreement";
+import { AutoscalingSignal, autoscalingMetricName, registerPodsMetricConsumer } from "../contracts/autoscaling-agreement";
 import { buildDeployment } from "./private/deployment";
 import { buildDisruptionBudget } from "./private/disruption-budget";
 import { buildHpa } from "./private/hpa";
@@ -100,6 +100,19 @@ export interface ModelOptions {
 }
 
 export interface InferenceAutoscalingOptions {
+  /**
+   * The signal the HPA follows: requests per second; the contract's queue gauge (a server whose
+   * load shows as requests waiting); or the GPU utilisation or memory of the service's own pods
+   * (from DCGM, whose series carry the pod holding the GPU). All are served by the PrometheusAdapter.
+   * @default "requestsPerSecond"
+   */
+  readonly signal?: AutoscalingSignal;
+  /** With `signal: "queueDepth"`: requests queued per pod the HPA aims at. @default 5 */
+  readonly targetQueueDepthPerPod?: number;
+  /** With `signal: "gpuUtilization"`: average GPU utilisation of a pod's GPUs, in percent. @default 70 */
+  readonly targetGpuUtilizationPercent?: number;
+  /** With `signal: "gpuMemory"`: GPU memory used, in percent of the pod's GPUs' memory. @default 80 */
+  readonly targetGpuMemoryPercent?: number;
   /**
    * Requests per second one pod should serve: the HPA's `AverageValue` target. Depends entirely on
    * the model; measure it. For a pipeline whose stages share one counter, QPS is the sum over
@@ -329,7 +342,7 @@ export class InferenceService extends Construct {
     buildDisruptionBudget(this, s);
     buildNetworkPolicy(this, s);
     if (s.autoscaling) {
-      this.autoscalingMetricName = requestsPerSecondMetricName(this.name);
+      this.autoscalingMetricName = autoscalingMetricName(this.name, s.autoscaling.signal);
       this.hpa = buildHpa(this, s, s.autoscaling, this.deployment.metadata.name, this.autoscalingMetricName);
       registerPodsMetricConsumer(this, { hpa: `${this.namespace}/${this.name}`, metricName: this.autoscalingMetricName });
     }
@@ -347,6 +360,7 @@ export class InferenceService extends Construct {
       contract: this.contract,
       deployment: this.name,
       hpa: this.hpa ? this.name : undefined,
+      ...(s.autoscaling && { autoscalingSignal: s.autoscaling.signal }),
       alerting: s.alerting,
       slos: s.slos,
       domainMetrics: props.domainMetrics,

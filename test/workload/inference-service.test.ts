@@ -214,8 +214,10 @@ describe("InferenceService defaults", () => {
         contract: DEFAULT_METRIC_CONTRACT,
         deployment: "detector",
         hpa: "detector",
+        autoscalingSignal: "requestsPerSecond",
         alerting: undefined,
         slos: undefined,
+        domainMetrics: undefined,
         team: undefined,
       },
     ]);

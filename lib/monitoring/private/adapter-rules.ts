@@ -1,6 +1,10 @@
 import { MetricContract, ServiceSelector } from "../../contracts/metric-contract";
 import { requestRate, serviceGauge } from "../../contracts/promql";
-import { requestsPerSecondMetricName } from "../../contracts/autoscaling-agreement";
+import { deploymentPods } from "../rules/private/queries";
+import { AutoscalingSignal, autoscalingMetricName } from "../../contracts/autoscaling-agreement";
+import { SeriesMatcher } from "../../contracts/metric-contract";
+import { renderMatchers } from "../../contracts/promql";
+import { DCGM_METRICS } from "../rules/dcgm-metrics";
 
 /** One entry of prometheus-adapter's `rules.custom` for a per-pod metric (chart 5.3.0). */
 export interface AdapterCustomRule {
@@ -30,12 +34,8 @@ const SENTINEL_MATCHER = `namespace="${SENTINEL_NAMESPACE}"`;
 
 /** `requestRate` of the contract per pod, templated for prometheus-adapter. */
 export function adapterRequestRateQuery(contract: MetricContract, service: string, window: string): string {
-  const rendered = requestRate(contract, { namespace: SENTINEL_NAMESPACE, service }, window, [ADAPTER_GROUP_BY]);
-  if (!rendered.includes(SENTINEL_MATCHER)) {
-    // promql.ts changed how it renders matchers: fail the synth loudly rather than query every namespace.
-    throw new Error(`prometheus-adapter rule for '${service}': cannot find ${SENTINEL_MATCHER} in ${rendered}`);
-  }
-  return rendered.split(SENTINEL_MATCHER).join(ADAPTER_LABEL_MATCHERS);
+  // promql.ts changed how it renders matchers: `templated` fails the synth loudly rather than query every namespace.
+  return templated(service, requestRate(contract, { namespace: SENTINEL_NAMESPACE, service }, window, [ADAPTER_GROUP_BY]));
 }
 
 /** The series whose presence tells the adapter which pods have the metric. */
@@ -44,14 +44,69 @@ function discoverySeries(contract: MetricContract): string {
   return r.kind === "successFailure" ? r.success : r.counter;
 }
 
-/** The `rules.custom` entry serving `requestsPerSecondMetricName(service)` for one service. */
+const RESOURCES: AdapterCustomRule["resources"] = { overrides: { namespace: { resource: "namespace" }, pod: { resource: "pod" } } };
+
+/** Replaces the sentinel namespace matcher of a query built by promql.ts with the adapter's placeholder. */
+function templated(service: string, rendered: string): string {
+  if (!rendered.includes(SENTINEL_MATCHER)) {
+    throw new Error(`prometheus-adapter rule for '${service}': cannot find ${SENTINEL_MATCHER} in ${rendered}`);
+  }
+  return rendered.split(SENTINEL_MATCHER).join(ADAPTER_LABEL_MATCHERS);
+}
+
+/** The `rules.custom` entry serving `autoscalingMetricName(service, signal)` for one service. */
+export function autoscalingRule(
+  signal: AutoscalingSignal,
+  contract: MetricContract,
+  selector: ServiceSelector,
+  deployment: string,
+  window: string,
+): AdapterCustomRule {
+  const as = autoscalingMetricName(selector.service, signal);
+  switch (signal) {
+    case "requestsPerSecond":
+      return requestsPerSecondRule(contract, selector, window);
+    case "queueDepth": {
+      const gauge = contract.queueDepth!;
+      const sentinel = { namespace: SENTINEL_NAMESPACE, service: selector.service };
+      return {
+        seriesQuery: serviceGauge(contract, selector, gauge),
+        resources: RESOURCES,
+        name: { matches: `^${gauge}$`, as },
+        // A pod may expose one gauge per stage or model: the pod's queue is their sum.
+        metricsQuery: templated(selector.service, `sum by (${ADAPTER_GROUP_BY}) (${serviceGauge(contract, sentinel, gauge)})`),
+      };
+    }
+    case "gpuUtilization":
+    case "gpuMemory": {
+      // DCGM series name the pod that holds the GPU (namespace, pod); the exporter's own pod is
+      // kept apart by DcgmExporter's ServiceMonitor. Only this Deployment's pods are discovered.
+      const own: SeriesMatcher[] = [{ label: "namespace", op: "=", value: selector.namespace }, deploymentPods(deployment)];
+      const metric = signal === "gpuUtilization" ? DCGM_METRICS.gpuUtil : DCGM_METRICS.fbUsed;
+      const m = ADAPTER_LABEL_MATCHERS;
+      // A pod with several GPUs: their average.
+      const perGpu =
+        signal === "gpuUtilization"
+          ? `${DCGM_METRICS.gpuUtil}{${m}}`
+          : `100 * ${DCGM_METRICS.fbUsed}{${m}} / (${DCGM_METRICS.fbUsed}{${m}} + ${DCGM_METRICS.fbFree}{${m}})`;
+      return {
+        seriesQuery: `${metric}{${renderMatchers(own)}}`,
+        resources: RESOURCES,
+        name: { matches: `^${metric}$`, as },
+        metricsQuery: `avg by (${ADAPTER_GROUP_BY}) (${perGpu})`,
+      };
+    }
+  }
+}
+
+/** The `rules.custom` entry serving the requests-per-second metric of one service. */
 export function requestsPerSecondRule(contract: MetricContract, selector: ServiceSelector, window: string): AdapterCustomRule {
   const series = discoverySeries(contract);
   return {
     seriesQuery: serviceGauge(contract, selector, series),
     resources: { overrides: { namespace: { resource: "namespace" }, pod: { resource: "pod" } } },
     // Metric names hold only [a-zA-Z0-9_:], none of them a regex metacharacter.
-    name: { matches: `^${series}$`, as: requestsPerSecondMetricName(selector.service) },
+    name: { matches: `^${series}$`, as: autoscalingMetricName(selector.service, "requestsPerSecond") },
     metricsQuery: adapterRequestRateQuery(contract, selector.service, window),
   };
 }

@@ -26,7 +26,7 @@ export function buildHpa(
           type: "Pods",
           pods: {
             metric: { name: metricName },
-            target: { type: "AverageValue", averageValue: formatQuantity(autoscaling.targetRequestsPerSecondPerPod) },
+            target: { type: "AverageValue", averageValue: formatQuantity(autoscaling.target) },
           },
         },
       ],

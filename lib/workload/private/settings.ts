@@ -7,8 +7,9 @@ import { ResourceRequirements } from "../../core/kubernetes/resources";
 import { namespaceDependencies, toNamespaceRef } from "../../core/kubernetes/namespace-ref";
 import { checkDns1123Label, checkIntRange, isToken } from "../../core/validate";
 import { IGpuPool } from "../../gpu/gpu-pool";
-import type { DisruptionBudgetOptions, HttpProbeOptions, InferenceServiceProps, ModelOptions, RolloutOptions } from "../inference-service";
+import type { DisruptionBudgetOptions, InferenceAutoscalingOptions, HttpProbeOptions, InferenceServiceProps, ModelOptions, RolloutOptions } from "../inference-service";
 import { ModelVolumeSource } from "../model-volume";
+import { AUTOSCALING_SIGNALS, AutoscalingSignal } from "../../contracts/autoscaling-agreement";
 import { GpuDemand } from "./gpu-capacity";
 import { HttpProbe, InitContainerSpec, METRICS_PORT_NAME, SERVING_PORT_NAME } from "./pod-template";
 import { parseQuantity } from "./quantity";
@@ -72,6 +73,9 @@ export interface ResolvedAutoscaling {
   readonly minReplicas: number;
   readonly maxReplicas: number;
   readonly targetRequestsPerSecondPerPod: number;
+  /** What the HPA follows, and its per-pod target in that signal's unit. */
+  readonly signal: AutoscalingSignal;
+  readonly target: number;
   readonly scaleUpStabilizationSeconds: number;
   readonly scaleUpMaxPodsPerMinute: number;
   readonly scaleDownStabilizationSeconds: number;
@@ -112,6 +116,7 @@ export function resolveInferenceSettings(scope: Construct, props: InferenceServi
     minReplicas: autoscalingProps.minReplicas ?? replicas,
     maxReplicas: autoscalingProps.maxReplicas ?? 10,
     targetRequestsPerSecondPerPod: autoscalingProps.targetRequestsPerSecondPerPod ?? 10,
+    ...autoscalingTarget(autoscalingProps),
     scaleUpStabilizationSeconds: autoscalingProps.scaleUpStabilizationSeconds ?? 60,
     scaleUpMaxPodsPerMinute: autoscalingProps.scaleUpMaxPodsPerMinute ?? 2,
     scaleDownStabilizationSeconds: autoscalingProps.scaleDownStabilizationSeconds ?? 600,
@@ -180,6 +185,7 @@ export function resolveInferenceSettings(scope: Construct, props: InferenceServi
     checkIntRange(scope, "autoscaling.scaleUpStabilizationSeconds", autoscaling.scaleUpStabilizationSeconds, 0, 3600);
     checkIntRange(scope, "autoscaling.scaleDownStabilizationSeconds", autoscaling.scaleDownStabilizationSeconds, 0, 3600);
     checkIntRange(scope, "autoscaling.scaleUpMaxPodsPerMinute", autoscaling.scaleUpMaxPodsPerMinute, 1, 1000);
+    checkAutoscalingSignal(scope, autoscalingProps!, autoscaling, contract);
   }
   checkIntRange(scope, "probes.startup.maxStartupSeconds", maxStartupSeconds, 1, 3600);
   checkIntRange(scope, "probes.startup.periodSeconds", startupPeriod, 1, 300);
@@ -314,6 +320,48 @@ export function resolveInferenceSettings(scope: Construct, props: InferenceServi
     slos: props.slos,
     team: props.team,
   };
+}
+
+/** The option holding each signal's target, and its default. */
+const SIGNAL_TARGETS: Record<AutoscalingSignal, { readonly option: keyof InferenceAutoscalingOptions; readonly default: number }> = {
+  requestsPerSecond: { option: "targetRequestsPerSecondPerPod", default: 10 },
+  queueDepth: { option: "targetQueueDepthPerPod", default: 5 },
+  gpuUtilization: { option: "targetGpuUtilizationPercent", default: 70 },
+  gpuMemory: { option: "targetGpuMemoryPercent", default: 80 },
+};
+
+function autoscalingTarget(options: InferenceAutoscalingOptions): { signal: AutoscalingSignal; target: number } {
+  const signal = options.signal ?? "requestsPerSecond";
+  const t = SIGNAL_TARGETS[signal] ?? SIGNAL_TARGETS.requestsPerSecond;
+  return { signal, target: (options[t.option] as number | undefined) ?? t.default };
+}
+
+/** The signal exists, its target is sane, no other signal's target is set, and the contract has a queue to follow. */
+function checkAutoscalingSignal(scope: Construct, options: InferenceAutoscalingOptions, resolved: ResolvedAutoscaling, contract: MetricContract): void {
+  if (!(AUTOSCALING_SIGNALS as readonly string[]).includes(resolved.signal)) {
+    throw new PlatformConfigError(scope, "autoscaling.signal", resolved.signal, `must be one of ${AUTOSCALING_SIGNALS.join(", ")}`);
+  }
+  for (const [signal, t] of Object.entries(SIGNAL_TARGETS)) {
+    if (signal !== resolved.signal && options[t.option] !== undefined) {
+      throw new PlatformConfigError(scope, `autoscaling.${t.option}`, options[t.option], `only applies with autoscaling.signal "${signal}" (the HPA follows "${resolved.signal}")`);
+    }
+  }
+  const option = `autoscaling.${SIGNAL_TARGETS[resolved.signal].option}`;
+  if (resolved.signal === "gpuUtilization" || resolved.signal === "gpuMemory") {
+    if (!Number.isFinite(resolved.target) || resolved.target <= 0 || resolved.target > 100) {
+      throw new PlatformConfigError(scope, option, resolved.target, "must be a percentage above 0 and at most 100");
+    }
+  } else if (!(resolved.target > 0)) {
+    throw new PlatformConfigError(scope, option, resolved.target, "must be a positive number");
+  }
+  if (resolved.signal === "queueDepth" && contract.queueDepth === undefined) {
+    throw new PlatformConfigError(
+      scope,
+      "autoscaling.signal",
+      resolved.signal,
+      `needs a queue gauge, but metrics '${contract.flavour}' declares none (queueDepth); scale on requestsPerSecond or the GPU instead`,
+    );
+  }
 }
 
 /** A rollout set by hand: both 0 never progresses, and the API rejects it. */
