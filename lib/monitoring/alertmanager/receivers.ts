@@ -59,6 +59,22 @@ export interface WeComIntegration extends IntegrationBase {
   readonly apiUrl?: string;
 }
 
+/**
+ * A WeCom group robot (群机器人), the common case: a webhook key, not the corporate-app API that
+ * `wecom` (Alertmanager's wechat_configs) speaks. Alertmanager has no robot integration and its
+ * webhook payload is not the robot's message format, so it posts to a bridge (e.g.
+ * k8stech/alertmanager-wechatrobot-webhook, feiyu563/PrometheusAlert) that formats and forwards.
+ * Exactly one of `bridgeUrl` (the bridge holds the robot key in its own configuration) and
+ * `bridgeUrlSecret` (a bridge URL that carries the key, e.g. `...?key=<robot key>`).
+ */
+export interface WeComRobotIntegration extends IntegrationBase {
+  readonly kind: "wecomRobot";
+  /** The bridge's endpoint for this robot, with no credential in it; rendered as `url`. @default - use bridgeUrlSecret */
+  readonly bridgeUrl?: string;
+  /** A bridge URL embedding the robot key; rendered as `url_file` (Alertmanager >= 0.26). @default - use bridgeUrl */
+  readonly bridgeUrlSecret?: AlertmanagerSecret;
+}
+
 /** Email through an SMTP relay. */
 export interface EmailIntegration extends IntegrationBase {
   readonly kind: "email";
@@ -92,6 +108,7 @@ export type ReceiverIntegration =
   | DingTalkIntegration
   | SlackIntegration
   | WeComIntegration
+  | WeComRobotIntegration
   | EmailIntegration
   | PagerDutyIntegration;
 

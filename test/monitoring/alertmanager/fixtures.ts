@@ -27,13 +27,16 @@ export function everyIntegration(secret: (key: string) => AlertmanagerSecret): R
     },
     { kind: "pagerduty", key: secret("pagerduty-routing-key") },
     { kind: "pagerduty", key: secret("pagerduty-service-key"), keyType: "prometheus" },
+    { kind: "wecomRobot", bridgeUrlSecret: secret("wecom-robot-bridge-url") },
+    { kind: "wecomRobot", bridgeUrl: "http://wecom-bridge.monitoring.svc:8080/webhook/gpu-oncall" },
   ];
 }
 
 /** The same kinds, limited to what Alertmanager 0.25 can read from files: no WeCom, webhook URL in clear. */
 export function integrations025(): ReceiverIntegration[] {
   return everyIntegration(k8s)
-    .filter((i) => i.kind !== "wecom")
+    // url_file arrived in 0.26: a robot bridge URL with its key in a file cannot be kept secret before.
+    .filter((i) => i.kind !== "wecom" && !(i.kind === "wecomRobot" && i.bridgeUrlSecret))
     .map((i) => (i.kind === "webhook" ? { kind: "webhook", url: "http://alert-bridge.monitoring.svc:8080/hook", bearerToken: k8s("webhook-token") } : i));
 }
 

@@ -121,14 +121,17 @@ describe("amtool 0.3x check-config (the chart's release line)", () => {
     const yaml = toAlertmanagerYaml(configWith(everyIntegration(k8s)), { targetVersion: AMTOOL_TARGET_VERSION });
     expect(yaml).toContain("url_file: /etc/alertmanager/secrets/alertmanager-receivers/webhook-url");
     expect(yaml).toContain("api_secret_file: /etc/alertmanager/secrets/alertmanager-receivers/wecom-api-secret");
+    // The WeCom group robot through its bridge, the key-bearing URL from a file.
+    expect(yaml).toContain("url_file: /etc/alertmanager/secrets/alertmanager-receivers/wecom-robot-bridge-url");
     const result = checkConfig(dir, yaml);
-    expect(result.output).toContain("- 8 receivers");
+    expect(result.output).toContain("- 10 receivers");
     expect(result.status).toBe(0);
   });
 
   it("accepts every receiver kind that 0.25 can keep secret (all but WeCom) rendered for Alertmanager 0.25", () => {
     const result = checkConfig(dir, toAlertmanagerYaml(configWith(integrations025()), { targetVersion: "0.25" }));
-    expect(result.output).toContain("- 7 receivers");
+    // Every kind but WeCom's app API, plus the WeCom robot through a bridge URL without its key.
+    expect(result.output).toContain("- 8 receivers");
     expect(result.status).toBe(0);
   });
 

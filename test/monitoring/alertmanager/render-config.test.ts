@@ -157,6 +157,16 @@ describe("renderAlertmanagerConfig validation", () => {
       `alertmanager: 'receivers[0].integrations[0].apiUrl' must be an http:// or https:// URL, got "qyapi.weixin.qq.com"`,
     ],
     [
+      "a WeCom robot pointed at the robot's own webhook, which rejects Alertmanager's payload",
+      withIntegration({ kind: "wecomRobot", bridgeUrl: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx" }),
+      `alertmanager: 'receivers[0].integrations[0].bridgeUrl' must be a bridge's URL: the robot's own webhook does not accept Alertmanager's payload (run a bridge such as alertmanager-wechatrobot-webhook and point this at it), got "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"`,
+    ],
+    [
+      "a WeCom robot bridge URL with the robot key in plain text",
+      withIntegration({ kind: "wecomRobot", bridgeUrl: "http://wecom-bridge.monitoring.svc:8080/webhook?key=693a91f6-7xxx" }),
+      `alertmanager: 'receivers[0].integrations[0].bridgeUrl' must not carry the robot key in plain text: put the URL in a Secret and use bridgeUrlSecret, got "http://wecom-bridge.monitoring.svc:8080/webhook?key=…"`,
+    ],
+    [
       "a webhook with both url and urlSecret",
       withIntegration({ kind: "webhook", url: "http://x.svc/", urlSecret: k8s("u") }),
       `alertmanager: 'receivers[0].integrations[0].url' must be set, or urlSecret instead (exactly one of url and urlSecret), got "http://x.svc/"`,
@@ -247,6 +257,9 @@ describe("secret fields and Alertmanager versions", () => {
     expect(byName["email-4"].email_configs?.[0]).toMatchObject({ auth_password_file: `${dir}/smtp-password`, require_tls: true });
     expect(byName["pagerduty-5"].pagerduty_configs).toEqual([{ send_resolved: true, routing_key_file: `${dir}/pagerduty-routing-key` }]);
     expect(byName["pagerduty-6"].pagerduty_configs).toEqual([{ send_resolved: true, service_key_file: `${dir}/pagerduty-service-key` }]);
+    // WeCom group robots through a bridge: the key in a file, or held by the bridge itself.
+    expect(byName["wecomRobot-7"].webhook_configs).toEqual([{ send_resolved: true, url_file: `${dir}/wecom-robot-bridge-url` }]);
+    expect(byName["wecomRobot-8"].webhook_configs).toEqual([{ send_resolved: true, url: "http://wecom-bridge.monitoring.svc:8080/webhook/gpu-oncall" }]);
     expect(allKeys(config).filter((k) => INLINE_SECRET_FIELDS.includes(k))).toEqual([]);
   });
 
@@ -265,6 +278,7 @@ describe("secret fields and Alertmanager versions", () => {
       "arn-aws-secretsmanager-eu-west-1-123456789012-secret-prod-alerting-AbCdEf.smtp-password",
       "arn-aws-secretsmanager-eu-west-1-123456789012-secret-prod-alerting-AbCdEf.pagerduty-routing-key",
       "arn-aws-secretsmanager-eu-west-1-123456789012-secret-prod-alerting-AbCdEf.pagerduty-service-key",
+      "arn-aws-secretsmanager-eu-west-1-123456789012-secret-prod-alerting-AbCdEf.wecom-robot-bridge-url",
     ]);
     expect(yaml).toContain(
       "api_url_file: /etc/alertmanager/secrets/alertmanager-secrets-manager/arn-aws-secretsmanager-eu-west-1-123456789012-secret-prod-alerting-AbCdEf.slack-webhook-url",

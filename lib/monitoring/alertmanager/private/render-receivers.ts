@@ -7,6 +7,7 @@ import {
   SlackIntegration,
   WebhookIntegration,
   WeComIntegration,
+  WeComRobotIntegration,
 } from "../receivers";
 import {
   RenderedEmailConfig,
@@ -75,6 +76,9 @@ function addIntegration(ctx: RenderContext, prop: string, integration: ReceiverI
     case "wecom":
       out.wechat_configs.push(weCom(ctx, prop, integration));
       return;
+    case "wecomRobot":
+      out.webhook_configs.push(weComRobot(ctx, prop, integration));
+      return;
     case "email":
       out.email_configs.push(email(ctx, prop, integration));
       return;
@@ -85,7 +89,7 @@ function addIntegration(ctx: RenderContext, prop: string, integration: ReceiverI
       throw ctx.error(
         `${prop}.kind`,
         (integration as { kind: unknown }).kind,
-        "must be one of webhook, dingtalk, slack, wecom, email, pagerduty",
+        "must be one of webhook, dingtalk, slack, wecom, wecomRobot, email, pagerduty",
       );
   }
 }
@@ -117,6 +121,30 @@ function dingTalk(ctx: RenderContext, prop: string, d: DingTalkIntegration): Ren
   const base = ctx.httpUrl(`${prop}.bridgeUrl`, d.bridgeUrl).replace(/\/+$/, "");
   const profile = ctx.nonEmpty(`${prop}.profile`, d.profile);
   return { send_resolved: d.sendResolved ?? DEFAULT_SEND_RESOLVED, url: `${base}/dingtalk/${encodeURIComponent(profile)}/send` };
+}
+
+/** The robot's own endpoint: Alertmanager's payload there is rejected, so a bridge must sit between. */
+const WECOM_ROBOT_API = /^https?:\/\/qyapi\.weixin\.qq\.com\//;
+
+function weComRobot(ctx: RenderContext, prop: string, r: WeComRobotIntegration): RenderedWebhookConfig {
+  if ((r.bridgeUrl === undefined) === (r.bridgeUrlSecret === undefined)) {
+    throw ctx.error(`${prop}.bridgeUrl`, r.bridgeUrl, "must be set, or bridgeUrlSecret instead (exactly one of bridgeUrl and bridgeUrlSecret)");
+  }
+  if (r.bridgeUrlSecret) {
+    return { send_resolved: r.sendResolved ?? DEFAULT_SEND_RESOLVED, url_file: ctx.secretFile(`${prop}.bridgeUrlSecret`, r.bridgeUrlSecret, "webhookUrlFile", "url_file") };
+  }
+  const url = ctx.httpUrl(`${prop}.bridgeUrl`, r.bridgeUrl);
+  if (WECOM_ROBOT_API.test(url)) {
+    throw ctx.error(
+      `${prop}.bridgeUrl`,
+      url.replace(/key=[^&]*/, "key=…"),
+      "must be a bridge's URL: the robot's own webhook does not accept Alertmanager's payload (run a bridge such as alertmanager-wechatrobot-webhook and point this at it)",
+    );
+  }
+  if (/[?&]key=/.test(url)) {
+    throw ctx.error(`${prop}.bridgeUrl`, url.replace(/key=[^&]*/, "key=…"), "must not carry the robot key in plain text: put the URL in a Secret and use bridgeUrlSecret");
+  }
+  return { send_resolved: r.sendResolved ?? DEFAULT_SEND_RESOLVED, url };
 }
 
 function slack(ctx: RenderContext, prop: string, s: SlackIntegration): RenderedSlackConfig {
