@@ -7,6 +7,12 @@ import { PlatformConfigError } from "../lib/core/errors";
 export interface AlertingConfig {
   /** Slack incoming-webhook URL for warnings. @default - warnings are not sent */
   readonly slackWebhookUrl?: string;
+  /**
+   * URL of a WeCom group-robot bridge that carries the robot key (e.g.
+   * `http://wecom-bridge.monitoring.svc:8080/webhook?key=...`), for warnings beside Slack.
+   * @default - no WeCom robot
+   */
+  readonly wecomRobotBridgeUrl?: string;
   /** PagerDuty Events v2 routing key for critical alerts. @default - critical alerts are not sent */
   readonly pagerdutyRoutingKey?: string;
 }
@@ -36,6 +42,11 @@ export function parseSecretReference(prop: string, ref: string): AlertmanagerSec
 export function alertmanagerConfigFor(alerting: AlertingConfig): AlertmanagerConfig {
   return platformAlertmanagerConfig({
     pager: alerting.pagerdutyRoutingKey ? [{ kind: "pagerduty", key: parseSecretReference("alerting.pagerdutyRoutingKey", alerting.pagerdutyRoutingKey) }] : [],
-    chat: alerting.slackWebhookUrl ? [{ kind: "slack", apiUrl: parseSecretReference("alerting.slackWebhookUrl", alerting.slackWebhookUrl) }] : [],
+    chat: [
+      ...(alerting.slackWebhookUrl ? [{ kind: "slack" as const, apiUrl: parseSecretReference("alerting.slackWebhookUrl", alerting.slackWebhookUrl) }] : []),
+      ...(alerting.wecomRobotBridgeUrl
+        ? [{ kind: "wecomRobot" as const, bridgeUrlSecret: parseSecretReference("alerting.wecomRobotBridgeUrl", alerting.wecomRobotBridgeUrl) }]
+        : []),
+    ],
   });
 }

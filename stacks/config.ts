@@ -224,7 +224,7 @@ const INPUT_SHAPE: Shape = {
   devicePlugin: { timeSlicingReplicas: "number" },
   inference: { image: "string", gpuPool: "string", overflowPool: "string", maxReplicas: "number" },
   services: SERVICES_SHAPE,
-  alerting: { slackWebhookUrl: "string", pagerdutyRoutingKey: "string" },
+  alerting: { slackWebhookUrl: "string", pagerdutyRoutingKey: "string", wecomRobotBridgeUrl: "string" },
   nodeAutoscaling: { enabled: "boolean", kubernetesVersion: "string" },
   thanos: {
     enabled: "boolean",

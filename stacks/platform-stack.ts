@@ -128,7 +128,7 @@ export class PlatformStack extends TerraformStack {
       }
     }
 
-    if (!props.alerting.pagerdutyRoutingKey && !props.alerting.slackWebhookUrl) {
+    if (!props.alerting.pagerdutyRoutingKey && !props.alerting.slackWebhookUrl && !props.alerting.wecomRobotBridgeUrl) {
       Annotations.of(this).addWarning(
         "No notification channel is configured (alerting.slackWebhookUrl, alerting.pagerdutyRoutingKey): alerts are visible in Alertmanager and Grafana but sent nowhere.",
       );

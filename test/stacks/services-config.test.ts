@@ -59,3 +59,18 @@ describe("services in the configuration file", () => {
     );
   });
 });
+
+describe("alerting.wecomRobotBridgeUrl", () => {
+  test("a WeCom robot bridge in the chat receiver, its URL (with the key) read from the Secret", () => {
+    const { platform } = synthDefaultApp(resolveConfig({ alerting: { wecomRobotBridgeUrl: "kubernetes:alertmanager-receivers/wecom-robot-url" } } as Input));
+    const values = (platform.resource!.helm_release as Record<string, { values: string[]; name: string }>);
+    const release = Object.values(values).find((r) => r.name === "kube-prometheus-stack")!;
+    expect(release.values[0]).toContain("url_file: /etc/alertmanager/secrets/alertmanager-receivers/wecom-robot-url");
+  });
+
+  test("a robot URL written into the file is rejected like every other channel secret", () => {
+    expect(() => resolveConfig({ alerting: { wecomRobotBridgeUrl: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc" } } as Input)).toThrow(
+      "config: 'alerting.wecomRobotBridgeUrl' must reference a secret, never hold one: aws-secretsmanager:<secret id>[#<json key>] or kubernetes:<secret name>/<key>, got \"https://qyap…\"",
+    );
+  });
+});
