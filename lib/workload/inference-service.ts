@@ -188,7 +188,8 @@ export interface InferenceServiceOptions {
   /**
    * Port Prometheus scrapes, named "metrics", reachable only from the monitoring namespace.
    * "serving" for servers that expose /metrics on the serving port (FastAPI instrumentator,
-   * vLLM). Triton uses 8002.
+   * vLLM): then every namespace that may call the service (`allowServingFrom`) can read /metrics
+   * too, as a NetworkPolicy cannot tell paths apart, and synth warns. Triton uses 8002.
    * @default 9090
    */
   readonly metricsPort?: number | "serving";
@@ -308,6 +309,13 @@ export class InferenceService extends Construct {
     // Alerting options, SLOs and domain metrics fail here, under this service's path and the
     // option names its owner passed, not later in the rule packs.
     validateServiceMonitoring(this, { prefix: "", contract: "metrics" }, { contract: s.contract, alerting: props.alerting, slos: props.slos, domainMetrics: props.domainMetrics });
+    if (s.metricsPort === undefined) {
+      // A NetworkPolicy sees ports, not paths: whoever may call the server may read /metrics.
+      const who = s.allowServingFrom === undefined ? "every namespace of the cluster" : `the namespaces ${[...s.allowServingFrom, s.monitoringNamespace].join(", ")}`;
+      Annotations.of(this).addWarning(
+        `InferenceService '${s.name}' serves /metrics on its serving port (metricsPort "serving"): ${who} can read its metrics, since a NetworkPolicy cannot tell paths apart; serve them on a separate metricsPort, which only the ${s.monitoringNamespace} namespace may reach.`,
+      );
+    }
     if (!hasRequestOutcome(s.contract)) {
       Annotations.of(this).addWarning(
         `InferenceService '${s.name}': its request counter has no outcome (metrics '${s.contract.flavour}'), so it gets no error-ratio alert and no availability SLO; declare a status label or an error counter to be alerted on failures.`,

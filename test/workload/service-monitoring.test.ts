@@ -103,3 +103,17 @@ describe("prometheusClient outcome options", () => {
     );
   });
 });
+
+describe("/metrics on the serving port", () => {
+  const warnings = (svc: ReturnType<typeof service>) => svc.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data);
+
+  test("warns who can read the metrics, and recommends a separate metrics port", () => {
+    expect(warnings(service(platform(), { metricsPort: "serving" }))).toEqual([
+      `InferenceService 'detector' serves /metrics on its serving port (metricsPort "serving"): every namespace of the cluster can read its metrics, since a NetworkPolicy cannot tell paths apart; serve them on a separate metricsPort, which only the monitoring namespace may reach.`,
+    ]);
+    expect(warnings(service(platform(), { metricsPort: "serving", allowServingFrom: ["gateway"] }))).toEqual([
+      `InferenceService 'detector' serves /metrics on its serving port (metricsPort "serving"): the namespaces gateway, monitoring can read its metrics, since a NetworkPolicy cannot tell paths apart; serve them on a separate metricsPort, which only the monitoring namespace may reach.`,
+    ]);
+    expect(warnings(service(platform(), { metricsPort: 9100 }))).toEqual([]);
+  });
+});
