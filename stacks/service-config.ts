@@ -5,7 +5,7 @@ import { InferenceAlertOptions, ServiceSlos } from "../lib/contracts/service-obj
 import { validateServiceMonitoring } from "../lib/contracts/service-validation";
 import { PlatformConfigError } from "../lib/core/errors";
 import { checkDns1123Label, checkUnique } from "../lib/core/validate";
-import type { InferenceAutoscalingOptions } from "../lib/workload/inference-service";
+import type { InferenceAutoscalingOptions, MetricsAuthOptions } from "../lib/workload/inference-service";
 import { Either, Json, JsonObject, NamedList, Shape, Tagged } from "./config-shape";
 
 /**
@@ -27,6 +27,7 @@ export interface ServiceConfig {
   readonly containerPort?: number;
   readonly metricsPort?: number | "serving";
   readonly metricsPath?: string;
+  readonly metricsAuth?: MetricsAuthOptions;
   readonly args?: readonly string[];
   readonly replicas?: number;
   readonly autoscaling?: InferenceAutoscalingOptions | false;
@@ -85,6 +86,10 @@ export const SERVICE_SHAPE: Shape = {
   containerPort: "number",
   metricsPort: "number|string",
   metricsPath: "string",
+  metricsAuth: {
+    basicAuth: { secretName: "string", usernameKey: "string", passwordKey: "string" },
+    bearerToken: { secretName: "string", key: "string" },
+  },
   args: "string[]",
   replicas: "number",
   autoscaling: new Either(false, {
@@ -145,6 +150,7 @@ function resolveService(src: string, at: string, s: JsonObject, pools: readonly 
     image: s.image,
     metrics,
     ...pick(s, ["gpuPool", "overflowPool", "gpus", "containerPort", "metricsPath", "args", "replicas", "team"]),
+    ...(s.metricsAuth !== undefined && { metricsAuth: s.metricsAuth as unknown as MetricsAuthOptions }),
     ...(port !== undefined && { metricsPort: port as number | "serving" }),
     ...(s.autoscaling !== undefined && { autoscaling: s.autoscaling as unknown as InferenceAutoscalingOptions | false }),
     ...(s.alerting !== undefined && { alerting: s.alerting as unknown as InferenceAlertOptions }),

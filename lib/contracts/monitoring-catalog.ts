@@ -17,7 +17,18 @@ export interface ServiceMonitorSpec {
   readonly path?: string;
   /** @default - the Prometheus scrape interval */
   readonly interval?: string;
+  /** Credentials Prometheus sends with every scrape, from a Secret in the monitoring namespace. @default - none */
+  readonly auth?: ScrapeAuth;
 }
+
+/**
+ * How Prometheus authenticates to a `/metrics` that needs it, from a Kubernetes Secret. The
+ * Prometheus operator reads the Secret from the ServiceMonitor's namespace, which is the
+ * monitoring namespace (kube-prometheus-stack creates its additional ServiceMonitors there).
+ */
+export type ScrapeAuth =
+  | { readonly kind: "basicAuth"; readonly secretName: string; readonly usernameKey: string; readonly passwordKey: string }
+  | { readonly kind: "bearerToken"; readonly secretName: string; readonly key: string };
 
 /** A model server the platform watches: who it is, what it exposes, what it promises. */
 export interface MonitoredService {

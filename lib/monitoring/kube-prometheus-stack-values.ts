@@ -55,7 +55,17 @@ export interface ServiceMonitorValue {
     readonly port: string;
     readonly path: string;
     readonly interval?: string;
+    /** The ServiceMonitor Endpoint's basicAuth: keys of a Secret in the ServiceMonitor's namespace. */
+    readonly basicAuth?: { readonly username: SecretKeySelector; readonly password: SecretKeySelector };
+    /** The Endpoint's authorization (`Authorization: <type> <credentials>`). */
+    readonly authorization?: { readonly type: "Bearer"; readonly credentials: SecretKeySelector };
   }[];
+}
+
+/** A key of a Secret, as the Prometheus operator's CRDs reference it. */
+export interface SecretKeySelector {
+  readonly name: string;
+  readonly key: string;
 }
 
 

@@ -233,7 +233,19 @@ export class MonitoringStack extends Construct {
               name: sm.name,
               namespaceSelector: { matchNames: [sm.namespace] },
               selector: { matchLabels: sm.selectorLabels },
-              endpoints: [{ port: sm.port, path: sm.path ?? "/metrics", ...(sm.interval && { interval: sm.interval }) }],
+              endpoints: [
+                {
+                  port: sm.port,
+                  path: sm.path ?? "/metrics",
+                  ...(sm.interval && { interval: sm.interval }),
+                  ...(sm.auth?.kind === "basicAuth" && {
+                    basicAuth: { username: { name: sm.auth.secretName, key: sm.auth.usernameKey }, password: { name: sm.auth.secretName, key: sm.auth.passwordKey } },
+                  }),
+                  ...(sm.auth?.kind === "bearerToken" && {
+                    authorization: { type: "Bearer" as const, credentials: { name: sm.auth.secretName, key: sm.auth.key } },
+                  }),
+                },
+              ],
             }),
           ),
           ...(thanos && {

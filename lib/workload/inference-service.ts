@@ -6,7 +6,8 @@ import { Construct } from "constructs";
 import { DomainMetric } from "../contracts/domain-metrics";
 import { hasRequestOutcome, MetricContract } from "../contracts/metric-contract";
 import { validateServiceMonitoring } from "../contracts/service-validation";
-import { MonitoringCatalog } from "../contracts/monitoring-catalog";
+import { MonitoringCatalog, ScrapeAuth } from "../contracts/monitoring-catalog";
+import { PlatformConfigError } from "../core/errors";
 import { InferenceAlertOptions, ServiceSlos } from "../contracts/service-objectives";
 import { NamespaceRef } from "../core/kubernetes/namespace-ref";
 import { ResourceRequirements } from "../core/kubernetes/resources";
@@ -162,6 +163,25 @@ export interface DisruptionBudgetOptions {
   readonly minAvailable?: number;
 }
 
+/** Basic Auth or a bearer token for scrapes, as keys of a Secret in the monitoring namespace. */
+export type MetricsAuthOptions =
+  | {
+      readonly basicAuth: {
+        readonly secretName: string;
+        /** @default "username" */
+        readonly usernameKey?: string;
+        /** @default "password" */
+        readonly passwordKey?: string;
+      };
+    }
+  | {
+      readonly bearerToken: {
+        readonly secretName: string;
+        /** @default "token" */
+        readonly key?: string;
+      };
+    };
+
 export interface InferenceServiceOptions {
   /** Name of the Deployment, Service, HPA and everything else; a DNS-1123 label. */
   readonly name: string;
@@ -195,6 +215,13 @@ export interface InferenceServiceOptions {
   readonly metricsPort?: number | "serving";
   /** @default "/metrics" */
   readonly metricsPath?: string;
+  /**
+   * Credentials for a `/metrics` that needs them: Basic Auth or a bearer token, from a Secret you
+   * create in the monitoring namespace (the Prometheus operator reads it from the ServiceMonitor's
+   * namespace). Never the values themselves.
+   * @default - unauthenticated scrapes
+   */
+  readonly metricsAuth?: MetricsAuthOptions;
   /** @default - the Prometheus scrape interval */
   readonly scrapeInterval?: string;
   /**
@@ -281,6 +308,36 @@ export interface InferenceServiceProps extends InferenceServiceOptions {
 export { DEFAULT_INFERENCE_NAMESPACE } from "./private/settings";
 export type { RolloutStrategy } from "./private/rollout";
 
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** The Secret's name and keys, checked: a name Kubernetes accepts, keys a Secret can hold. */
+function resolveMetricsAuth(scope: Construct, auth: MetricsAuthOptions): ScrapeAuth {
+  const key = (prop: string, value: string) => {
+    if (!SECRET_KEY.test(value)) throw new PlatformConfigError(scope, prop, value, "must be a Secret key (letters, digits, '-', '_' and '.')");
+    return value;
+  };
+  if ("basicAuth" in auth && "bearerToken" in auth) {
+    throw new PlatformConfigError(scope, "metricsAuth", Object.keys(auth), "must hold basicAuth or bearerToken, not both");
+  }
+  if ("basicAuth" in auth) {
+    checkDns1123Subdomain(scope, "metricsAuth.basicAuth.secretName", auth.basicAuth.secretName);
+    return {
+      kind: "basicAuth",
+      secretName: auth.basicAuth.secretName,
+      usernameKey: key("metricsAuth.basicAuth.usernameKey", auth.basicAuth.usernameKey ?? "username"),
+      passwordKey: key("metricsAuth.basicAuth.passwordKey", auth.basicAuth.passwordKey ?? "password"),
+    };
+  }
+  checkDns1123Subdomain(scope, "metricsAuth.bearerToken.secretName", auth.bearerToken.secretName);
+  return { kind: "bearerToken", secretName: auth.bearerToken.secretName, key: key("metricsAuth.bearerToken.key", auth.bearerToken.key ?? "token") };
+}
+
+function checkDns1123Subdomain(scope: Construct, prop: string, value: string): void {
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value) || value.length > 253) {
+    throw new PlatformConfigError(scope, prop, value, "must be the name of a Secret (a DNS-1123 subdomain: a-z, 0-9, '-' and '.')");
+  }
+}
+
 /**
  * A model server on a GPU pool, watched and autoscaled by the platform: Deployment, Service,
  * ServiceAccount, PodDisruptionBudget, NetworkPolicy and HPA, with its ServiceMonitor and metric
@@ -309,6 +366,7 @@ export class InferenceService extends Construct {
     // Alerting options, SLOs and domain metrics fail here, under this service's path and the
     // option names its owner passed, not later in the rule packs.
     validateServiceMonitoring(this, { prefix: "", contract: "metrics" }, { contract: s.contract, alerting: props.alerting, slos: props.slos, domainMetrics: props.domainMetrics });
+    const scrapeAuth = props.metricsAuth && resolveMetricsAuth(this, props.metricsAuth);
     if (s.metricsPort === undefined) {
       // A NetworkPolicy sees ports, not paths: whoever may call the server may read /metrics.
       const who = s.allowServingFrom === undefined ? "every namespace of the cluster" : `the namespaces ${[...s.allowServingFrom, s.monitoringNamespace].join(", ")}`;
@@ -362,6 +420,7 @@ export class InferenceService extends Construct {
       port: s.metricsPort === undefined ? SERVING_PORT_NAME : METRICS_PORT_NAME,
       path: s.metricsPath,
       interval: s.scrapeInterval,
+      ...(scrapeAuth && { auth: scrapeAuth }),
     });
     props.catalog.addService({
       selector: { namespace: this.namespace, service: this.name },

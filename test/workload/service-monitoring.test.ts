@@ -1,4 +1,5 @@
 import { MetricContracts } from "../../lib/contracts/presets";
+import { MonitoringStack } from "../../lib/monitoring/monitoring-stack";
 import { platform, service } from "./fixture";
 
 /**
@@ -115,5 +116,40 @@ describe("/metrics on the serving port", () => {
       `InferenceService 'detector' serves /metrics on its serving port (metricsPort "serving"): the namespaces gateway, monitoring can read its metrics, since a NetworkPolicy cannot tell paths apart; serve them on a separate metricsPort, which only the monitoring namespace may reach.`,
     ]);
     expect(warnings(service(platform(), { metricsPort: 9100 }))).toEqual([]);
+  });
+});
+
+describe("scrapes that need credentials", () => {
+  function monitors(metricsAuth: Parameters<typeof service>[1]["metricsAuth"]) {
+    const f = platform();
+    service(f, { metricsAuth });
+    const m = new MonitoringStack(f.stack, "monitoring", { clusterName: "c", catalog: f.catalog, gpuPools: f.allPools, systemNodeLabels: { role: "system" }, storageClass: "gp3" });
+    return m.helm.values.prometheus.additionalServiceMonitors;
+  }
+
+  test("Basic Auth from a Secret in the monitoring namespace, default keys", () => {
+    expect(monitors({ basicAuth: { secretName: "detector-metrics" } })[0].endpoints).toEqual([
+      {
+        port: "metrics",
+        path: "/metrics",
+        basicAuth: { username: { name: "detector-metrics", key: "username" }, password: { name: "detector-metrics", key: "password" } },
+      },
+    ]);
+  });
+
+  test("a bearer token as the endpoint's authorization", () => {
+    expect(monitors({ bearerToken: { secretName: "detector-metrics", key: "scrape-token" } })[0].endpoints[0].authorization).toEqual({
+      type: "Bearer",
+      credentials: { name: "detector-metrics", key: "scrape-token" },
+    });
+  });
+
+  test("names and keys are checked in the constructor", () => {
+    expect(() => service(platform(), { metricsAuth: { basicAuth: { secretName: "Detector_Metrics" } } })).toThrow(
+      `platform/svc: 'metricsAuth.basicAuth.secretName' must be the name of a Secret (a DNS-1123 subdomain: a-z, 0-9, '-' and '.'), got "Detector_Metrics"`,
+    );
+    expect(() => service(platform(), { metricsAuth: { bearerToken: { secretName: "s", key: "a/b" } } })).toThrow(
+      `platform/svc: 'metricsAuth.bearerToken.key' must be a Secret key (letters, digits, '-', '_' and '.'), got "a/b"`,
+    );
   });
 });
