@@ -74,6 +74,9 @@ describe("README configuration examples", () => {
       ["linly_talker_gpu_memory_used_bytes", "critical", "1m"],
       ["linly_talker_active_tasks", "warning", "5m"],
     ]);
+    // A GPU-bound pipeline scales on its own pods' GPU utilisation, served by the adapter.
+    const adapter = (synth("talking-head").platform.resource!.helm_release as Record<string, { name: string; values: string[] }>);
+    expect(Object.values(adapter).find((r) => r.name === "prometheus-adapter")!.values[0]).toContain("as: talking_head_gpu_utilization_percent");
     expect(warningLines(app)).toContain(
       "warning: platform/talking-head: InferenceService 'talking-head': its request counter has no outcome (metrics 'prometheus_client'), so it gets no error-ratio alert and no availability SLO; declare a status label or an error counter to be alerted on failures.",
     );
