@@ -1,5 +1,6 @@
 import { MetricContracts } from "../../lib/contracts/presets";
 import { MonitoringStack } from "../../lib/monitoring/monitoring-stack";
+import { MetricsAuthOptions } from "../../lib/workload/inference-service";
 import { platform, service } from "./fixture";
 
 /**
@@ -120,7 +121,7 @@ describe("/metrics on the serving port", () => {
 });
 
 describe("scrapes that need credentials", () => {
-  function monitors(metricsAuth: Parameters<typeof service>[1]["metricsAuth"]) {
+  function monitors(metricsAuth: MetricsAuthOptions) {
     const f = platform();
     service(f, { metricsAuth });
     const m = new MonitoringStack(f.stack, "monitoring", { clusterName: "c", catalog: f.catalog, gpuPools: f.allPools, systemNodeLabels: { role: "system" }, storageClass: "gp3" });
