@@ -57,7 +57,10 @@ describe("README configuration examples", () => {
       expect(resourceAt(platform, "kubernetes_deployment_v1", `${service.name}/deployment`)).toBeDefined();
       expect(resourceAt(platform, "kubernetes_horizontal_pod_autoscaler_v2", `${service.name}/hpa`)).toBeDefined();
     }
-    expect(Object.keys(resourcesOf(platform, "kubernetes_deployment_v1"))).toHaveLength(config.services!.length);
+    const servers = Object.values(resourcesOf(platform, "kubernetes_deployment_v1")).filter(
+      (d) => (d.metadata as { labels?: Record<string, string> }).labels?.["app.kubernetes.io/component"] === "inference-server",
+    );
+    expect(servers).toHaveLength(config.services!.length);
   });
 
   test("talking-head: no outcome, so no error alerts and a warning naming the service; latency alerts follow its 10 s objective", () => {
@@ -90,5 +93,18 @@ describe("README configuration examples", () => {
     expect(rules.find((r) => r.alert === "InferenceErrorRateHigh")!.expr).toBe(
       'sum by (namespace, service)(rate(facefusion_request_errors_total{namespace="inference", service="face-swap-fleet"}[5m])) > 0.1',
     );
+  });
+});
+
+describe("domain metrics declared by a service reach its dashboard", () => {
+  test("the talking-head dashboard has a panel per declared metric, in its unit", () => {
+    const platform = synth("talking-head").app.node.findChild("platform") as PlatformStack;
+    const dashboard = platform.dashboards.render().find((d) => d.title?.includes("talking-head"))!;
+    const panels = JSON.stringify(dashboard);
+    expect(panels).toContain('"title":"GPU memory used by the pipeline"');
+    expect(panels).toContain('"title":"Active tasks"');
+    expect(panels).toContain('linly_talker_gpu_memory_used_bytes{namespace=\\"inference\\", service=\\"talking-head\\"');
+    // No outcome, no error ratio recorded: no error panels either.
+    expect(panels).not.toContain("Error ratio");
   });
 });

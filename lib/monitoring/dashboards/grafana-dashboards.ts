@@ -123,7 +123,7 @@ export class GrafanaDashboards extends Construct {
     const services = this.selectedServices();
     if (this.cache?.services === this.props.catalog.services.length) return this.cache.dashboards;
     const ctx: DashboardContext = { datasource: this.props.monitoring.defaultDatasource, clusterLabel: this.props.monitoring.clusterLabel };
-    const domain = this.props.domainMetrics ?? [];
+    const domain = this.domainMetrics();
     const dashboards = [
       ...services.map((s) =>
         inferenceServiceDashboard(
@@ -178,7 +178,7 @@ export class GrafanaDashboards extends Construct {
     });
     const catalog = platformSeriesCatalog({
       services,
-      domainMetrics: (this.props.domainMetrics ?? []).map((d) => ({ service: `${d.service.namespace}/${d.service.service}`, metrics: d.metrics })),
+      domainMetrics: this.domainMetrics().map((d) => ({ service: `${d.service.namespace}/${d.service.service}`, metrics: d.metrics })),
       ruleGroups: this.props.monitoring.ruleGroups(),
       clusterLabel: this.props.monitoring.clusterLabel,
     });
@@ -200,6 +200,21 @@ export class GrafanaDashboards extends Construct {
       problems.push(new PlatformConfigError(this, "dashboards", `${size} bytes`, `must fit in one ConfigMap (at most ${CONFIG_MAP_LIMIT_BYTES} bytes of data); split the services over two GrafanaDashboards ('services', 'platformDashboards: false' on the second, another 'name')`).message);
     }
     return problems;
+  }
+
+  /**
+   * The domain metrics passed here, and those each service declares in the catalog
+   * (`MonitoredService.domainMetrics`, e.g. `domainMetrics` of an InferenceService or of a service
+   * in the configuration file), each with a panel on its service's dashboard.
+   */
+  private domainMetrics(): ServiceDomainMetrics[] {
+    const declared = this.props.catalog.services
+      .filter((s) => s.domainMetrics?.length)
+      .map((s) => ({
+        service: s.selector,
+        metrics: s.domainMetrics!.map((m) => ({ name: m.metric, kind: m.kind, title: m.title, unit: m.unit ?? "short" })),
+      }));
+    return [...(this.props.domainMetrics ?? []), ...declared];
   }
 
   /** File name (`<uid>.json`) to dashboard JSON, as the sidecar writes them into the folder. */

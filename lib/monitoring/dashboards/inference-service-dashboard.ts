@@ -1,6 +1,6 @@
 import { createHash } from "crypto";
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { MetricContract, SeriesMatcher, ServiceSelector } from "../../contracts/metric-contract";
+import { hasRequestOutcome, MetricContract, SeriesMatcher, ServiceSelector } from "../../contracts/metric-contract";
 import { MonitoredService } from "../../contracts/monitoring-catalog";
 import {
   hasLatencyQuantiles,
@@ -99,17 +99,19 @@ export function inferenceServiceDashboard(
     variables: [clusterVariable(ctx)],
   });
 
-  d.withRow(row("Traffic"))
-    .withPanel(
-      statPanel(ctx, {
-        title: "Requests per second",
+  // A counter without outcome (`noOutcome`) records no error ratio: no error panels then.
+  const outcome = hasRequestOutcome(c);
+  d.withRow(row("Traffic")).withPanel(
+    statPanel(ctx, {
+      title: "Requests per second",
         queries: [{ expr: recorded(INFERENCE_RECORDS.requestRate), legend: "req/s" }],
-        unit: units.RequestsPerSecond,
-        width: 4,
-        height: 8,
-      }),
-    )
-    .withPanel(
+      unit: units.RequestsPerSecond,
+      width: 4,
+      height: 8,
+    }),
+  );
+  if (outcome) {
+    d.withPanel(
       statPanel(ctx, {
         title: "Error ratio (5m)",
         queries: [{ expr: recorded(INFERENCE_RECORDS.errorRatio), legend: "errors" }],
@@ -118,19 +120,21 @@ export function inferenceServiceDashboard(
         width: 4,
         height: 8,
       }),
-    )
-    .withPanel(
-      timeseriesPanel(ctx, {
-        title: "QPS by status",
-        queries: requestRateByOutcome(c, s, RATE_WINDOW).map(
-          (q): PanelQuery => ({ expr: q.expr, legend: "label" in q.outcome ? `{{${q.outcome.label}}}` : q.outcome.name }),
-        ),
-        unit: units.RequestsPerSecond,
-        stacked: true,
-        width: 8,
-      }),
-    )
-    .withPanel(
+    );
+  }
+  d.withPanel(
+    timeseriesPanel(ctx, {
+      title: "QPS by status",
+      queries: requestRateByOutcome(c, s, RATE_WINDOW).map(
+        (q): PanelQuery => ({ expr: q.expr, legend: "label" in q.outcome ? `{{${q.outcome.label}}}` : q.outcome.name }),
+      ),
+      unit: units.RequestsPerSecond,
+      stacked: true,
+      width: 8,
+    }),
+  );
+  if (outcome) {
+    d.withPanel(
       timeseriesPanel(ctx, {
         title: "Error ratio",
         description: "Share of failed requests over 5 minutes (recording rule).",
@@ -140,6 +144,7 @@ export function inferenceServiceDashboard(
         width: 8,
       }),
     );
+  }
 
   const latencyQueries: PanelQuery[] = hasLatencyQuantiles(service.contract)
     ? [
@@ -225,16 +230,16 @@ export function inferenceServiceDashboard(
   if (stage) {
     const level = `${INFERENCE_RECORD_LEVEL}_${stage}`;
     const byStage = (metric: string) => record(level, metric);
-    d.withRow(row(`Per ${stage}`))
-      .withPanel(
-        timeseriesPanel(ctx, {
-          title: `Requests per second by ${stage}`,
-          queries: [{ expr: byStage(INFERENCE_RECORDS.requestRate), legend: `{{${stage}}}` }],
-          unit: units.RequestsPerSecond,
-          width: 8,
-        }),
-      )
-      .withPanel(
+    d.withRow(row(`Per ${stage}`)).withPanel(
+      timeseriesPanel(ctx, {
+        title: `Requests per second by ${stage}`,
+        queries: [{ expr: byStage(INFERENCE_RECORDS.requestRate), legend: `{{${stage}}}` }],
+        unit: units.RequestsPerSecond,
+        width: 8,
+      }),
+    );
+    if (outcome) {
+      d.withPanel(
         timeseriesPanel(ctx, {
           title: `Error ratio by ${stage}`,
           queries: [{ expr: byStage(INFERENCE_RECORDS.errorRatio), legend: `{{${stage}}}` }],
@@ -242,21 +247,22 @@ export function inferenceServiceDashboard(
           min: 0,
           width: 8,
         }),
-      )
-      .withPanel(
-        timeseriesPanel(ctx, {
-          title: hasLatencyQuantiles(service.contract) ? `P95 latency by ${stage}` : `Mean latency by ${stage}`,
-          queries: [
-            {
-              expr: byStage(hasLatencyQuantiles(service.contract) ? INFERENCE_RECORDS.latencyP95 : INFERENCE_RECORDS.latencyMean),
-              legend: `{{${stage}}}`,
-            },
-          ],
-          unit: units.Seconds,
-          min: 0,
-          width: 8,
-        }),
       );
+    }
+    d.withPanel(
+      timeseriesPanel(ctx, {
+        title: hasLatencyQuantiles(service.contract) ? `P95 latency by ${stage}` : `Mean latency by ${stage}`,
+        queries: [
+          {
+            expr: byStage(hasLatencyQuantiles(service.contract) ? INFERENCE_RECORDS.latencyP95 : INFERENCE_RECORDS.latencyMean),
+            legend: `{{${stage}}}`,
+          },
+        ],
+        unit: units.Seconds,
+        min: 0,
+        width: 8,
+      }),
+    );
   }
 
   if (domainMetrics.length) {
