@@ -130,7 +130,7 @@ export class PlatformStack extends TerraformStack {
 
     if (!props.alerting.pagerdutyRoutingKey && !props.alerting.slackWebhookUrl && !props.alerting.wecomRobotBridgeUrl) {
       Annotations.of(this).addWarning(
-        "No notification channel is configured (alerting.slackWebhookUrl, alerting.pagerdutyRoutingKey): alerts are visible in Alertmanager and Grafana but sent nowhere.",
+        "No notification channel is configured (alerting.slackWebhookUrl, alerting.wecomRobotBridgeUrl, alerting.pagerdutyRoutingKey): alerts are visible in Alertmanager and Grafana but sent nowhere.",
       );
     }
     if (props.thanos) {
