@@ -40,7 +40,7 @@ describe("InferenceService validates its monitoring options in its constructor",
     );
     // A default derived from the objective is checked too, and the message says where it came from.
     expect(() => service(platform(), { metrics: detector(), slos: { latency: { objective: 0.95, thresholdSeconds: 2.5 } } })).toThrow(
-      "platform/svc: 'alerting.slowUnderLoad.p95Seconds' must be set below the largest bucket: its default (3 × slos.latency.thresholdSeconds) is at or above it, and a quantile of phone_detection_latency_seconds never reads above its largest finite bucket (5 seconds), so the alert could never fire; set it or declare larger buckets, got 7.5",
+      "platform/svc: 'alerting.slowUnderLoad.p95Seconds' must be set below the largest bucket: its default (2 × slos.latency.thresholdSeconds) is at or above it, and a quantile of phone_detection_latency_seconds never reads above its largest finite bucket (5 seconds), so the alert could never fire; set it or declare larger buckets, got 5",
     );
   });
 

@@ -105,9 +105,16 @@ export function scenarioSeries(scenario: Scenario, trace: Trace, placement: Serv
       const [okValue, errValue] = outcomeValues(r.errors, err);
       series.push({ metric: r.counter, labels: { ...target, [r.statusLabel]: okValue, ...extra(c.extraMatchers) }, samples: scraped(counter((i) => podRate(i) * (1 - errors[i]))) });
       series.push({ metric: r.counter, labels: { ...target, [r.statusLabel]: errValue, ...extra(c.extraMatchers) }, samples: scraped(counter((i) => podRate(i) * errors[i])) });
-    } else {
+    } else if (r.kind === "successFailure") {
       series.push({ metric: r.success, labels: { ...target, ...extra(c.extraMatchers) }, samples: scraped(counter((i) => podRate(i) * (1 - errors[i]))) });
       series.push({ metric: r.failure, labels: { ...target, ...extra(c.extraMatchers) }, samples: scraped(counter((i) => podRate(i) * errors[i])) });
+    } else if (r.kind === "errorCounter") {
+      // Every request in one counter, the failed ones again in their own.
+      series.push({ metric: r.counter, labels: { ...target, ...extra(c.extraMatchers) }, samples: scraped(counter(podRate)) });
+      series.push({ metric: r.errorCounter, labels: { ...target, ...extra(c.extraMatchers) }, samples: scraped(counter((i) => podRate(i) * errors[i])) });
+    } else {
+      // No outcome: the error role of a scenario has nothing to write to.
+      series.push({ metric: r.counter, labels: { ...target, ...extra(c.extraMatchers) }, samples: scraped(counter(podRate)) });
     }
     const unit = latencyUnitSeconds(c);
     const sigma = (i: number) => Math.max(Math.log(Math.max(p95[i], median[i] * 1.0001) / median[i]) / Z95, 1e-6);

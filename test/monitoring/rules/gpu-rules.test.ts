@@ -252,7 +252,7 @@ describe("GPU memory durations per severity and per pool", () => {
       ["warning", "30m"],
       ["critical", "1m"],
     ]);
-    // memoryFor stays the default of both.
+    // memoryFor is the warning's default; the critical keeps its own (1m).
     expect(memory({ memoryFor: "10m", memoryCriticalFor: "1m" }).map((r) => r.for)).toEqual(["10m", "1m"]);
   });
 
@@ -260,11 +260,12 @@ describe("GPU memory durations per severity and per pool", () => {
     const rules = memory({ pools: [{ poolName: "g6-spot", memoryCriticalFor: "2m", memoryCriticalPercent: 97 }] });
     expect(rules.map((r) => [r.labels.severity, r.for, r.labels.pool])).toEqual([
       ["warning", "5m", undefined],
-      ["critical", "5m", undefined],
+      ["critical", "1m", undefined],
       ["critical", "2m", "g6-spot"],
     ]);
-    expect(rules[1].expr).toBe(`${GPU_MEMORY_RATIO_RECORD}{pool!="g6-spot"} > 0.95`);
-    expect(rules[2].expr).toBe(`${GPU_MEMORY_RATIO_RECORD}{pool="g6-spot"} > 0.97`);
+    // Below the exhausted level (98%) the page also needs steady growth, in the pool's own rule too.
+    expect(rules[1].expr.startsWith(`${GPU_MEMORY_RATIO_RECORD}{pool!="g6-spot"} > 0.95\nand (\n${GPU_MEMORY_RATIO_RECORD}{pool!="g6-spot"} >= 0.98\nor\n`)).toBe(true);
+    expect(rules[2].expr.startsWith(`${GPU_MEMORY_RATIO_RECORD}{pool="g6-spot"} > 0.97\nand (\n${GPU_MEMORY_RATIO_RECORD}{pool="g6-spot"} >= 0.98\nor\n`)).toBe(true);
     // The warning keeps the pack's duration, so g6-spot stays in the shared warning rule.
     expect(rules[0].expr).toBe(`${GPU_MEMORY_RATIO_RECORD} > 0.8`);
   });

@@ -227,7 +227,8 @@ describe("inference rules for the presets", () => {
       expr: `${mean} > 1\nand\n${rate} > 0.1`,
       annotations: { summary: "Mean latency above 1s." },
     });
-    expect(alert(g, "InferenceSlowUnderLoad").expr).toBe(`${mean.replace(/\[5m\]/g, "[2m]")} > 2\nand\n${rate} > 1`);
+    // No latency objective: the page's default threshold is 3 s.
+    expect(alert(g, "InferenceSlowUnderLoad").expr).toBe(`${mean.replace(/\[5m\]/g, "[2m]")} > 3\nand\n${rate} > 1`);
     expect(alert(g, "InferenceQueueBacklog").expr).toBe(ON_NODE(`max by (namespace, service, pod) (nv_inference_pending_request_count{${sel}}) > 10`, "llm"));
   });
 });
