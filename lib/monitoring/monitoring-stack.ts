@@ -17,6 +17,7 @@ import { PlatformRulesOptions, buildPlatformRules } from "./rules/build-platform
 import { additionalPrometheusRulesMap } from "./rules/render-rule-files";
 import { KSM_NODE_LABELS_ALLOWLIST } from "./rules";
 import { RuleGroup } from "./rules/rule-types";
+import { ThanosTargets, thanosTargets } from "./rules/storage-rules";
 import { AlertRouting, AlertRoutingOptions } from "./alertmanager/alert-routing";
 import { GrafanaAdminSecret } from "./grafana-admin-secret";
 import { GrafanaDashboardSidecar, GrafanaDatasourceRef, KubePrometheusStackValues, ServiceMonitorValue, VolumeClaimTemplate } from "./kube-prometheus-stack-values";
@@ -119,6 +120,12 @@ export class MonitoringStack extends Construct {
   public readonly clusterLabel = "cluster";
   /** How Grafana's dashboard sidecar finds dashboards: ConfigMaps with this label, their folder in this annotation. */
   public readonly dashboardSidecar: GrafanaDashboardSidecar = { label: "grafana_dashboard", labelValue: "1", folderAnnotation: "grafana_folder" };
+  /**
+   * With `thanos`: where the Thanos components are scraped and how many endpoints Query must
+   * reach, resolved from the storage rule options exactly as the storage pack resolves them.
+   * @default - undefined without `thanos`
+   */
+  public readonly longTermStorage?: ThanosTargets;
   private readonly rulesOptions: PlatformRulesOptions;
   private ruleGroupsCache?: { readonly services: number; readonly groups: RuleGroup[] };
 
@@ -166,6 +173,7 @@ export class MonitoringStack extends Construct {
       gpuPools: props.gpuPools,
       scrapeInterval,
     };
+    this.longTermStorage = thanos && thanosTargets(this.rulesOptions.storage ?? { sidecarEndpoints: replicas });
     this.routing = new AlertRouting(this, "routing", { ...a.routing, monitoringLabels: labels, namespace });
     this.grafanaAdmin = new GrafanaAdminSecret(this, "grafana-admin", { namespace });
     const gpuScheduling = schedulingForPools(props.gpuPools);

@@ -4,10 +4,11 @@ import { PlatformConfigError } from "../../core/errors";
 import { DCGM_METRICS } from "../rules/dcgm-metrics";
 import { findPromqlSyntaxError } from "../rules/private/promql-syntax";
 import { isAlertRule, RuleGroup } from "../rules/rule-types";
+import { THANOS_HISTOGRAMS, THANOS_METRICS } from "../rules/thanos-metrics";
 import { GrafanaDashboard, MAX_DASHBOARD_UID_LENGTH } from "./common";
 import { dashboardPanels, GRAFANA_BUILTIN_VARIABLES, substituteVariables } from "./dashboard-queries";
 import { DomainMetric } from "./inference-service-dashboard";
-import { ALERTS_LABELS, DCGM_LABELS, KUBE_STATE_METRICS_SERIES, TARGET_LABELS } from "./private/known-series";
+import { ALERTS_LABELS, DCGM_LABELS, KUBE_STATE_METRICS_SERIES, TARGET_LABELS, THANOS_SERIES_LABELS } from "./private/known-series";
 import { outputLabels, promqlReferences } from "./private/promql-analysis";
 
 /** A series a dashboard may read: its labels and what provides it (for messages). */
@@ -19,7 +20,8 @@ interface ProvidedSeries {
 /**
  * Every metric name a dashboard may read, with its labels: the services' metric contracts and
  * declared domain metrics, the DCGM exporter, kube-state-metrics, Prometheus's own `up` and
- * `ALERTS`, and the recording rules (their labels worked out from their expressions).
+ * `ALERTS`, Thanos (with long-term storage), and the recording rules (their labels worked out
+ * from their expressions).
  */
 export class SeriesCatalog {
   private readonly series = new Map<string, ProvidedSeries>();
@@ -54,6 +56,8 @@ export interface SeriesCatalogInput {
   readonly ruleGroups: readonly RuleGroup[];
   /** External label with the cluster name, on every series read through Thanos. */
   readonly clusterLabel: string;
+  /** Thanos runs (sidecars, Query, store gateway, compactor): its series are provided. @default false */
+  readonly longTermStorage?: boolean;
 }
 
 function contractLabels(c: MetricContract): string[] {
@@ -80,6 +84,13 @@ export function platformSeriesCatalog(input: SeriesCatalogInput): SeriesCatalog 
   for (const name of Object.values(DCGM_METRICS)) catalog.add(name, [...TARGET_LABELS, ...DCGM_LABELS], "DCGM exporter");
   for (const [name, labels] of Object.entries(KUBE_STATE_METRICS_SERIES)) catalog.add(name, [...TARGET_LABELS, ...labels], "kube-state-metrics");
   catalog.add("up", TARGET_LABELS, "Prometheus");
+  if (input.longTermStorage) {
+    for (const [key, name] of Object.entries(THANOS_METRICS) as [keyof typeof THANOS_METRICS, string][]) {
+      const labels = [...TARGET_LABELS, ...THANOS_SERIES_LABELS[key]];
+      if (!THANOS_HISTOGRAMS.includes(key)) catalog.add(name, labels, "Thanos");
+      else for (const suffix of ["_bucket", "_sum", "_count"]) catalog.add(`${name}${suffix}`, [...labels, ...(suffix === "_bucket" ? ["le"] : [])], "Thanos");
+    }
+  }
   const alertLabels = new Set<string>(ALERTS_LABELS);
   for (const group of input.ruleGroups) {
     for (const rule of group.rules) {
@@ -157,7 +168,7 @@ function checkQuery(
   for (const sel of refs.selectors) {
     const provided = catalog.get(sel.metric);
     if (!provided) {
-      err(at, sel.metric, "reads a metric that no contract provides (metric contracts and domain metrics of the catalog, DCGM exporter, kube-state-metrics, Prometheus, recording rules)");
+      err(at, sel.metric, "reads a metric that no contract provides (metric contracts and domain metrics of the catalog, DCGM exporter, kube-state-metrics, Prometheus, Thanos when long-term storage is configured, recording rules)");
       continue;
     }
     provided.labels.forEach((l) => everyLabel.add(l));

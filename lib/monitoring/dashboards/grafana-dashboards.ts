@@ -9,11 +9,13 @@ import { NamespaceRef, namespaceDependencies, toNamespaceRef } from "../../core/
 import { checkDns1123Label, checkPrometheusLabelName, checkPrometheusMetricName } from "../../core/validate";
 import { GrafanaDashboardSidecar, GrafanaDatasourceRef } from "../kube-prometheus-stack-values";
 import { RuleGroup } from "../rules/rule-types";
+import { ThanosTargets } from "../rules/storage-rules";
 import { alertsOverviewDashboard } from "./alerts-overview-dashboard";
 import { DashboardContext, GrafanaDashboard } from "./common";
 import { dashboardProblems, platformSeriesCatalog } from "./dashboard-checks";
 import { gpuFleetDashboard } from "./gpu-fleet-dashboard";
 import { inferenceServiceDashboard, ServiceDomainMetrics } from "./inference-service-dashboard";
+import { longTermStorageDashboard } from "./long-term-storage-dashboard";
 import { sloDashboard } from "./slo-dashboard";
 
 /** What the dashboards need from the monitoring stack; `MonitoringStack` provides all of it. */
@@ -26,6 +28,12 @@ export interface DashboardMonitoring {
   readonly dashboardSidecar: GrafanaDashboardSidecar;
   /** The rule groups Prometheus loads: dashboards read their recording rules. */
   ruleGroups(): RuleGroup[];
+  /**
+   * The Thanos components' scrape jobs and expected endpoints, when long-term storage runs: the
+   * platform dashboards then include the long-term storage dashboard.
+   * @default - no long-term storage
+   */
+  readonly longTermStorage?: ThanosTargets;
 }
 
 export interface GrafanaDashboardsOptions {
@@ -38,7 +46,10 @@ export interface GrafanaDashboardsOptions {
    * (one ConfigMap holds at most 1 MiB). @default - every service of the catalog
    */
   readonly services?: readonly ServiceSelector[];
-  /** The GPU fleet, SLO and alerts overview dashboards; one GrafanaDashboards of the app has them. @default true */
+  /**
+   * The GPU fleet, SLO, alerts overview and (with long-term storage) Thanos dashboards; one
+   * GrafanaDashboards of the app has them. @default true
+   */
   readonly platformDashboards?: boolean;
   /** Extra gauges and counters of services, each shown on its service's dashboard. @default - none */
   readonly domainMetrics?: readonly ServiceDomainMetrics[];
@@ -64,7 +75,7 @@ const CONFIG_MAP_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * The platform's Grafana dashboards as code: one per inference service of the catalog, the GPU
- * fleet, the SLOs and an alerts overview, in one ConfigMap that kube-prometheus-stack's Grafana
+ * fleet, the SLOs, an alerts overview and long-term storage (with Thanos), in one ConfigMap that kube-prometheus-stack's Grafana
  * sidecar loads into a folder. Built at synth, after every service has joined the catalog; a
  * synth-time check rejects a query that reads a metric or label nothing provides, a query that
  * does not parse, and two dashboards with one uid.
@@ -139,11 +150,17 @@ export class GrafanaDashboards extends Construct {
     return dashboards;
   }
 
-  /** Fleet, SLOs (of every service of the catalog) and alerts. */
+  /** Fleet, SLOs (of every service of the catalog), alerts and long-term storage when it runs. */
   private platformDashboards(ctx: DashboardContext): GrafanaDashboard[] {
     const all = this.props.catalog.services;
     const slos = all.some((s) => s.slos?.availability !== undefined || s.slos?.latency !== undefined);
-    return [gpuFleetDashboard(ctx), ...(slos ? [sloDashboard(ctx, all)] : []), alertsOverviewDashboard(ctx)];
+    const storage = this.props.monitoring.longTermStorage;
+    return [
+      gpuFleetDashboard(ctx),
+      ...(slos ? [sloDashboard(ctx, all)] : []),
+      alertsOverviewDashboard(ctx),
+      ...(storage ? [longTermStorageDashboard(ctx, storage)] : []),
+    ];
   }
 
   private selectedServices(): readonly MonitoredService[] {
@@ -181,6 +198,7 @@ export class GrafanaDashboards extends Construct {
       domainMetrics: this.domainMetrics().map((d) => ({ service: `${d.service.namespace}/${d.service.service}`, metrics: d.metrics })),
       ruleGroups: this.props.monitoring.ruleGroups(),
       clusterLabel: this.props.monitoring.clusterLabel,
+      longTermStorage: this.props.monitoring.longTermStorage !== undefined,
     });
     const dashboards = this.dashboards();
     problems.push(...dashboardProblems(this.node.path, dashboards, catalog));

@@ -8,6 +8,7 @@ export * from "./inference-rules";
 export * from "./slo-rules";
 export * from "./platform-rules";
 export * from "./storage-rules";
+export * from "./thanos-metrics";
 export * from "./render-rule-files";
 export * from "./build-platform-rules";
 export { KSM_NODE_LABELS_ALLOWLIST, KSM_POOL_LABEL, POOL_LABEL } from "./private/queries";

@@ -7,6 +7,7 @@ import { checkPercent, checkPositive, checkWindow } from "./private/checks";
 import { eq, num, series } from "./private/queries";
 import { alertRule } from "./private/rule-builders";
 import { Rule, RuleGroup } from "./rule-types";
+import { THANOS_METRICS as M, THANOS_QUERY_HANDLERS, THANOS_STORE_TYPES } from "./thanos-metrics";
 
 /** Scrape jobs of the Thanos components: Prometheus names a ServiceMonitor's job after the Service. */
 export interface ThanosJobs {
@@ -42,16 +43,34 @@ export const DEFAULT_THANOS_JOBS: ThanosJobs = {
 };
 
 /**
+ * Where the Thanos components are scraped and how many endpoints Query must reach: what the
+ * storage pack and the long-term storage dashboard select on.
+ */
+export interface ThanosTargets {
+  readonly namespace: string;
+  readonly jobs: ThanosJobs;
+  readonly sidecarEndpoints: number;
+  readonly storeGatewayEndpoints: number;
+}
+
+/** The storage options with their defaults, resolved once for the rules and the dashboard. */
+export function thanosTargets(options: StorageRuleOptions = {}): ThanosTargets {
+  return {
+    namespace: options.namespace ?? DEFAULT_MONITORING_NAMESPACE,
+    jobs: options.jobs ?? DEFAULT_THANOS_JOBS,
+    sidecarEndpoints: options.sidecarEndpoints ?? 2,
+    storeGatewayEndpoints: options.storeGatewayEndpoints ?? 1,
+  };
+}
+
+/**
  * The storage path: sidecar to bucket, compactor, store gateway, Query. Alerts keep the names of
  * the Thanos mixin where the condition is the same (ThanosSidecarBucketOperationsFailed,
  * ThanosCompactHalted, ...), so users who know the mixin find them; ThanosSidecarNoUpload and
  * ThanosQueryEndpointsMissing have no mixin equivalent. Selectors name the exact jobs.
  */
 export function storageRuleGroups(scope: IConstruct | string, options: StorageRuleOptions = {}): RuleGroup[] {
-  const ns = options.namespace ?? DEFAULT_MONITORING_NAMESPACE;
-  const jobs = options.jobs ?? DEFAULT_THANOS_JOBS;
-  const sidecars = options.sidecarEndpoints ?? 2;
-  const stores = options.storeGatewayEndpoints ?? 1;
+  const { namespace: ns, jobs, sidecarEndpoints: sidecars, storeGatewayEndpoints: stores } = thanosTargets(options);
   const noUploadFor = options.noUploadFor ?? "4h";
   const failurePercent = options.failurePercent ?? 5;
   const latency = options.queryLatencySeconds ?? 40;
@@ -70,12 +89,12 @@ export function storageRuleGroups(scope: IConstruct | string, options: StorageRu
   const failureRatio = (job: string, failures: string, total: string) =>
     `sum by (namespace, job) (rate(${of(job, failures)}[5m]))\n/\nsum by (namespace, job) (rate(${of(job, total)}[5m]))\n* 100 > ${num(failurePercent)}`;
   const connected = (storeType: string) =>
-    `label_replace(\n  sum by (namespace, pod) (${of(jobs.query, "thanos_store_nodes_grpc_connections", eq("store_type", storeType))})\n  or on (namespace, pod)\n  max by (namespace, pod) (${of(jobs.query, "up")} == 1) * 0,\n  "store_type", "${storeType}", "", ""\n)`;
+    `label_replace(\n  sum by (namespace, pod) (${of(jobs.query, M.queryStoreConnections, eq("store_type", storeType))})\n  or on (namespace, pod)\n  max by (namespace, pod) (${of(jobs.query, "up")} == 1) * 0,\n  "store_type", "${storeType}", "", ""\n)`;
 
   const rules: Rule[] = [
     alertRule({
       alert: "ThanosSidecarNoConnectionToStartedPrometheus",
-      expr: `${of(jobs.sidecar, "thanos_sidecar_prometheus_up")} == 0\nand on (namespace, pod)\nprometheus_tsdb_data_replay_duration_seconds != 0`,
+      expr: `${of(jobs.sidecar, M.sidecarPrometheusUp)} == 0\nand on (namespace, pod)\nprometheus_tsdb_data_replay_duration_seconds != 0`,
       for: "5m",
       severity: "critical",
       summary: "A Thanos sidecar cannot reach its Prometheus: no blocks ship, Query misses recent data.",
@@ -83,7 +102,7 @@ export function storageRuleGroups(scope: IConstruct | string, options: StorageRu
     }),
     alertRule({
       alert: "ThanosSidecarBucketOperationsFailed",
-      expr: `sum by (namespace, pod) (rate(${of(jobs.sidecar, "thanos_objstore_bucket_operation_failures_total")}[5m])) > 0`,
+      expr: `sum by (namespace, pod) (rate(${of(jobs.sidecar, M.bucketOperationFailures)}[5m])) > 0`,
       for: "5m",
       severity: "critical",
       summary: "A Thanos sidecar's bucket operations fail: blocks are not reaching long-term storage.",
@@ -92,7 +111,7 @@ export function storageRuleGroups(scope: IConstruct | string, options: StorageRu
     alertRule({
       alert: "ThanosSidecarNoUpload",
       // Only for sidecars older than the window: a new Prometheus cuts its first block after 3h.
-      expr: `sum by (namespace, pod) (increase(${of(jobs.sidecar, "thanos_shipper_uploads_total")}[${noUploadFor}])) == 0\nand on (namespace, pod)\n(time() - max by (namespace, pod) (${of(jobs.sidecar, "process_start_time_seconds")})) > ${noUploadSeconds}`,
+      expr: `sum by (namespace, pod) (increase(${of(jobs.sidecar, M.shipperUploads)}[${noUploadFor}])) == 0\nand on (namespace, pod)\n(time() - max by (namespace, pod) (${of(jobs.sidecar, "process_start_time_seconds")})) > ${noUploadSeconds}`,
       for: "15m",
       severity: "warning",
       summary: `A Thanos sidecar has uploaded no block for ${noUploadFor}.`,
@@ -100,7 +119,7 @@ export function storageRuleGroups(scope: IConstruct | string, options: StorageRu
     }),
     alertRule({
       alert: "ThanosCompactHalted",
-      expr: `${of(jobs.compactor, "thanos_compact_halted")} == 1`,
+      expr: `${of(jobs.compactor, M.compactHalted)} == 1`,
       for: "5m",
       severity: "warning",
       summary: "The Thanos compactor has halted: no compaction, downsampling or retention until it is fixed.",
@@ -117,14 +136,14 @@ export function storageRuleGroups(scope: IConstruct | string, options: StorageRu
     }),
     alertRule({
       alert: "ThanosCompactHasNotRun",
-      expr: `(time() - max by (namespace, job) (max_over_time(${of(jobs.compactor, "thanos_objstore_bucket_last_successful_upload_time")}[24h]))) / 60 / 60 > 24`,
+      expr: `(time() - max by (namespace, job) (max_over_time(${of(jobs.compactor, M.bucketLastSuccessfulUpload)}[24h]))) / 60 / 60 > 24`,
       severity: "warning",
       summary: "The Thanos compactor has not uploaded anything for 24 hours.",
       description: "Thanos compactor {{ $labels.namespace }}/{{ $labels.job }} last uploaded a block {{ $value | humanize }} hours ago: compaction or downsampling is stuck.",
     }),
     alertRule({
       alert: "ThanosCompactHighCompactionFailures",
-      expr: failureRatio(jobs.compactor, "thanos_compact_group_compactions_failures_total", "thanos_compact_group_compactions_total"),
+      expr: failureRatio(jobs.compactor, M.compactGroupCompactionFailures, M.compactGroupCompactions),
       for: "15m",
       severity: "warning",
       summary: `More than ${num(failurePercent)}% of the Thanos compactor's compactions fail.`,
@@ -132,7 +151,7 @@ export function storageRuleGroups(scope: IConstruct | string, options: StorageRu
     }),
     alertRule({
       alert: "ThanosCompactBucketHighOperationFailures",
-      expr: failureRatio(jobs.compactor, "thanos_objstore_bucket_operation_failures_total", "thanos_objstore_bucket_operations_total"),
+      expr: failureRatio(jobs.compactor, M.bucketOperationFailures, M.bucketOperations),
       for: "15m",
       severity: "warning",
       summary: `More than ${num(failurePercent)}% of the Thanos compactor's bucket operations fail.`,
@@ -140,7 +159,7 @@ export function storageRuleGroups(scope: IConstruct | string, options: StorageRu
     }),
     alertRule({
       alert: "ThanosStoreBucketHighOperationFailures",
-      expr: failureRatio(jobs.storeGateway, "thanos_objstore_bucket_operation_failures_total", "thanos_objstore_bucket_operations_total"),
+      expr: failureRatio(jobs.storeGateway, M.bucketOperationFailures, M.bucketOperations),
       for: "15m",
       severity: "warning",
       summary: `More than ${num(failurePercent)}% of the Thanos store gateway's bucket operations fail: long-range queries miss data.`,
@@ -148,7 +167,7 @@ export function storageRuleGroups(scope: IConstruct | string, options: StorageRu
     }),
     alertRule({
       alert: "ThanosQueryEndpointsMissing",
-      expr: `${connected("sidecar")} < ${sidecars}\nor\n${connected("store")} < ${stores}`,
+      expr: `${connected(THANOS_STORE_TYPES.sidecar)} < ${sidecars}\nor\n${connected(THANOS_STORE_TYPES.storeGateway)} < ${stores}`,
       for: "10m",
       severity: "warning",
       summary: "Thanos Query has lost endpoints: answers may miss recent or historical data.",
@@ -156,7 +175,7 @@ export function storageRuleGroups(scope: IConstruct | string, options: StorageRu
     }),
     alertRule({
       alert: "ThanosQueryInstantLatencyHigh",
-      expr: `histogram_quantile(0.99, sum by (namespace, job, le) (rate(${of(jobs.query, "http_request_duration_seconds_bucket", eq("handler", "query"))}[5m]))) > ${num(latency)}\nand\nsum by (namespace, job) (rate(${of(jobs.query, "http_request_duration_seconds_count", eq("handler", "query"))}[5m])) > 0`,
+      expr: `histogram_quantile(0.99, sum by (namespace, job, le) (rate(${of(jobs.query, `${M.httpRequestDuration}_bucket`, eq("handler", THANOS_QUERY_HANDLERS.instant))}[5m]))) > ${num(latency)}\nand\nsum by (namespace, job) (rate(${of(jobs.query, `${M.httpRequestDuration}_count`, eq("handler", THANOS_QUERY_HANDLERS.instant))}[5m])) > 0`,
       for: "10m",
       severity: "critical",
       summary: "Thanos Query answers instant queries slowly.",

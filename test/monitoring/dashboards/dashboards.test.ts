@@ -1,3 +1,4 @@
+import { Testing } from "cdktf";
 import { mkdtempSync, readdirSync, readFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -15,9 +16,12 @@ import { dashboardPanels, dashboardQueries, substituteVariables } from "../../..
 import { GrafanaDashboards } from "../../../lib/monitoring/dashboards/grafana-dashboards";
 import { inferenceDashboardUid } from "../../../lib/monitoring/dashboards/inference-service-dashboard";
 import { findPromqlSyntaxError } from "../../../lib/monitoring/rules/private/promql-syntax";
+import { thanosTargets } from "../../../lib/monitoring/rules/storage-rules";
+import { buildApp } from "../../../stacks/app";
+import { DEFAULT_CONFIG } from "../../../stacks/config";
 import { exportMonitoring } from "../../../scripts/export";
 import { resourceAt, resourcesOf, synthDefaultApp, synthStack } from "../../support/synth";
-import { DEFAULT_SERVICE, dashboardFixture, TRITON_SERVICE } from "./fixture";
+import { DEFAULT_SERVICE, dashboardFixture, THANOS_MONITORING, TRITON_SERVICE } from "./fixture";
 
 type Target = { refId: string; expr: string; legendFormat?: string; datasource?: { uid?: string; type?: string } };
 
@@ -306,6 +310,163 @@ describe("GrafanaDashboards: SLOs and alerts", () => {
   });
 });
 
+describe("GrafanaDashboards: long-term storage (Thanos)", () => {
+  const { dashboards, monitoring } = dashboardFixture([DEFAULT_SERVICE], {}, THANOS_MONITORING);
+  const d = byUid(dashboards.dashboards(), "long-term-storage");
+  const on = (job: string) => `namespace="monitoring", job="${job}", cluster=~"$cluster"`;
+  const SIDECAR = on("kube-prometheus-stack-thanos-discovery");
+  const COMPACT = on("thanos-compact");
+  const STORE = on("thanos-store");
+  const QUERY = on("thanos-query");
+
+  test("present only with long-term storage, after the other platform dashboards", () => {
+    expect(dashboards.dashboards().map((x) => x.uid)).toEqual(["inference-inference-llm", "gpu-fleet", "inference-slos", "alerts-overview", "long-term-storage"]);
+    expect(dashboardFixture([DEFAULT_SERVICE]).dashboards.dashboards().map((x) => x.uid)).not.toContain("long-term-storage");
+    expect(dashboardFixture([DEFAULT_SERVICE], { platformDashboards: false }, THANOS_MONITORING).dashboards.dashboards().map((x) => x.uid)).toEqual(["inference-inference-llm"]);
+    expect(d.title).toBe("Long-term storage (Thanos)");
+  });
+
+  test("panels: components, sidecar uploads, compactor, store gateway, query", () => {
+    expect(titles(d)).toEqual([
+      "# Components",
+      "Thanos scrape targets",
+      "# Sidecar uploads (per Prometheus replica)",
+      "Blocks uploaded per hour",
+      "Upload failures per hour",
+      "Time since last upload",
+      "# Compactor",
+      "Compactor halted",
+      "Time since last successful run",
+      "Time since last compactor upload",
+      "Iterations per hour",
+      "Compactions per hour",
+      "Downsampling per hour",
+      "Retention deletions per hour",
+      "# Store gateway",
+      "Blocks loaded",
+      "Bucket operations",
+      "Bucket operation failures",
+      "Blocks queried per request",
+      "Series returned per request",
+      "Series request latency",
+      "# Query",
+      "Sidecars connected",
+      "Store gateways connected",
+      "Endpoints connected vs expected",
+      "Query latency",
+      "Query errors",
+    ]);
+    expect((d.templating.list ?? []).map((v) => v.name)).toEqual(["cluster"]);
+  });
+
+  test("sidecar uploads per Prometheus replica (the sidecar's pod), on the sidecar Service's job", () => {
+    expect(exprs(d, "Blocks uploaded per hour")).toEqual([`sum by (pod) (increase(thanos_shipper_uploads_total{${SIDECAR}}[1h]))`]);
+    expect(targetsOf(panel(d, "Blocks uploaded per hour"))[0].legendFormat).toBe("{{pod}}");
+    expect(exprs(d, "Upload failures per hour")).toEqual([
+      `sum by (pod) (increase(thanos_shipper_upload_failures_total{${SIDECAR}}[1h]))`,
+      `sum by (pod, operation) (increase(thanos_objstore_bucket_operation_failures_total{${SIDECAR}}[1h]))`,
+    ]);
+    expect(exprs(d, "Time since last upload")).toEqual([`time() - max by (pod) (thanos_objstore_bucket_last_successful_upload_time{${SIDECAR}})`]);
+  });
+
+  test("compactor: halted as a light, time since its last completed loop and upload, deletions by the deletion marker", () => {
+    expect(exprs(d, "Compactor halted")).toEqual([`max(thanos_compact_halted{${COMPACT}})`]);
+    expect(panel(d, "Compactor halted").fieldConfig?.defaults.mappings).toEqual([
+      { type: "value", options: { "0": { text: "RUNNING", color: "green" }, "1": { text: "HALTED", color: "red" } } },
+    ]);
+    expect(exprs(d, "Time since last successful run")).toEqual([
+      `time() - max(max_over_time(timestamp(increase(thanos_compact_iterations_total{${COMPACT}}[15m]) > 0)[1d:5m]))`,
+    ]);
+    expect(exprs(d, "Time since last compactor upload")).toEqual([`time() - max(thanos_objstore_bucket_last_successful_upload_time{${COMPACT}})`]);
+    expect(exprs(d, "Compactions per hour")).toEqual([
+      `sum by (resolution) (increase(thanos_compact_group_compactions_total{${COMPACT}}[1h]))`,
+      `sum by (resolution) (increase(thanos_compact_group_compactions_failures_total{${COMPACT}}[1h]))`,
+    ]);
+    expect(exprs(d, "Retention deletions per hour")).toEqual([
+      `sum(increase(thanos_compact_blocks_marked_total{${COMPACT}, marker="deletion-mark.json"}[1h]))`,
+      `sum(increase(thanos_compact_blocks_cleaned_total{${COMPACT}}[1h]))`,
+      `sum(increase(thanos_compact_block_cleanup_failures_total{${COMPACT}}[1h]))`,
+    ]);
+  });
+
+  test("store gateway: bucket failure ratio by operation and series latency from its histogram", () => {
+    expect(exprs(d, "Bucket operation failures")).toEqual([
+      `sum by (operation) (rate(thanos_objstore_bucket_operation_failures_total{${STORE}}[$__rate_interval]))\n/\nsum by (operation) (rate(thanos_objstore_bucket_operations_total{${STORE}}[$__rate_interval]))`,
+    ]);
+    expect(exprs(d, "Series request latency")).toEqual([
+      `histogram_quantile(0.5, sum by (le) (rate(thanos_bucket_store_series_get_all_duration_seconds_bucket{${STORE}}[$__rate_interval])))`,
+      `histogram_quantile(0.99, sum by (le) (rate(thanos_bucket_store_series_get_all_duration_seconds_bucket{${STORE}}[$__rate_interval])))`,
+    ]);
+  });
+
+  test("query: endpoints connected against the expected counts, instant and range latency, 5xx ratio", () => {
+    expect(exprs(d, "Sidecars connected")).toEqual([
+      `min(\nsum by (pod) (thanos_store_nodes_grpc_connections{${QUERY}, store_type="sidecar"})\nor\nsum by (pod) (up{${QUERY}} == 1) * 0\n)`,
+    ]);
+    // Two Prometheus replicas, one store gateway: green only when every one is reached.
+    expect(panel(d, "Sidecars connected").fieldConfig?.defaults.thresholds?.steps).toEqual([{ value: null, color: "red" }, { value: 2, color: "green" }]);
+    expect(panel(d, "Store gateways connected").fieldConfig?.defaults.thresholds?.steps).toEqual([{ value: null, color: "red" }, { value: 1, color: "green" }]);
+    expect(exprs(d, "Endpoints connected vs expected")).toEqual([`sum by (pod, store_type) (thanos_store_nodes_grpc_connections{${QUERY}})`, "vector(2)", "vector(1)"]);
+    expect(exprs(d, "Query latency")).toEqual([
+      `histogram_quantile(0.5, sum by (le) (rate(http_request_duration_seconds_bucket{${QUERY}, handler="query"}[$__rate_interval])))`,
+      `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{${QUERY}, handler="query"}[$__rate_interval])))`,
+      `histogram_quantile(0.5, sum by (le) (rate(http_request_duration_seconds_bucket{${QUERY}, handler="query_range"}[$__rate_interval])))`,
+      `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{${QUERY}, handler="query_range"}[$__rate_interval])))`,
+    ]);
+    expect(exprs(d, "Query errors")).toEqual([
+      `sum by (handler) (rate(http_requests_total{${QUERY}, handler=~"query|query_range", code=~"5.."}[$__rate_interval]))\n/\nsum by (handler) (rate(http_requests_total{${QUERY}, handler=~"query|query_range"}[$__rate_interval]))`,
+    ]);
+  });
+
+  test("the expected endpoints follow Prometheus' replicas and the store gateway's, the jobs the storage options", () => {
+    const { dashboards: three } = dashboardFixture([DEFAULT_SERVICE], {}, {
+      ...THANOS_MONITORING,
+      prometheus: { replicas: 3 },
+      rules: { storage: { jobs: { sidecar: "kps-thanos-discovery", query: "tq", storeGateway: "ts", compactor: "tc" }, storeGatewayEndpoints: 2 } },
+    });
+    const lts = byUid(three.dashboards(), "long-term-storage");
+    expect(exprs(lts, "Endpoints connected vs expected")).toEqual([expect.stringContaining('job="tq"'), "vector(3)", "vector(2)"]);
+    expect(exprs(lts, "Blocks uploaded per hour")).toEqual([expect.stringContaining('job="kps-thanos-discovery"')]);
+    expect(exprs(lts, "Thanos scrape targets")).toEqual(['up{namespace="monitoring", job=~"kps-thanos-discovery|tq|ts|tc", cluster=~"$cluster"}']);
+    expect(three.problems()).toEqual([]);
+  });
+
+  test("MonitoringStack provides the fact only with Thanos, resolved as the storage pack resolves it", () => {
+    expect(dashboardFixture().monitoring.longTermStorage).toBeUndefined();
+    expect(monitoring.longTermStorage).toEqual({
+      namespace: "monitoring",
+      jobs: { sidecar: "kube-prometheus-stack-thanos-discovery", query: "thanos-query", storeGateway: "thanos-store", compactor: "thanos-compact" },
+      sidecarEndpoints: 2,
+      storeGatewayEndpoints: 1,
+    });
+    // Without storage options: the pack's defaults, one sidecar per Prometheus replica.
+    const bare = dashboardFixture([DEFAULT_SERVICE], {}, { thanos: THANOS_MONITORING.thanos, prometheus: { replicas: 3 } }).monitoring;
+    expect(bare.longTermStorage).toEqual({ ...thanosTargets(), sidecarEndpoints: 3 });
+  });
+
+  test("in the default app, wired by reference from the Thanos construct", () => {
+    const { platform } = buildApp(DEFAULT_CONFIG, Testing.app());
+    expect(platform.monitoring.longTermStorage!.jobs).toBe(platform.thanos!.ruleOptions.jobs);
+    expect(platform.dashboards.dashboards().map((x) => x.uid)).toContain("long-term-storage");
+    expect(platform.dashboards.problems()).toEqual([]);
+  });
+
+  test("the synth check passes, and knows Thanos series only with long-term storage and with their own labels", () => {
+    expect(dashboards.problems()).toEqual([]);
+    const custom = (expr: string) => [customDashboard(CTX, "custom", "Custom", "Halted", expr)];
+    expect(dashboardFixture([DEFAULT_SERVICE], { extraDashboards: custom("thanos_compact_halted") }, THANOS_MONITORING).dashboards.problems()).toEqual([]);
+    expect(dashboardFixture([DEFAULT_SERVICE], { extraDashboards: custom("thanos_compact_halted") }).dashboards.problems()).toEqual([
+      expect.stringContaining('panel "Halted"\' reads a metric that no contract provides'),
+    ]);
+    expect(dashboardFixture([DEFAULT_SERVICE], { extraDashboards: custom('thanos_compact_halted{bucket="x"}') }, THANOS_MONITORING).dashboards.problems()).toEqual([
+      `test/dashboards: 'dashboard 'custom' ("Custom"), panel "Halted"' matches a label that 'thanos_compact_halted' (Thanos) does not carry; it has cluster, container, endpoint, instance, job, namespace, pod, service, got "bucket"`,
+    ]);
+    expect(
+      dashboardFixture([DEFAULT_SERVICE], { extraDashboards: custom('sum by (le) (thanos_bucket_store_series_blocks_queried_bucket{tenant="t"})') }, THANOS_MONITORING).dashboards.problems(),
+    ).toEqual([]);
+  });
+});
+
 describe("GrafanaDashboards: datasource by reference", () => {
   test("every panel, query and variable names the monitoring stack's default datasource", () => {
     const { dashboards, monitoring } = dashboardFixture([DEFAULT_SERVICE, TRITON_SERVICE]);
@@ -348,7 +509,7 @@ describe("GrafanaDashboards: checks at synth", () => {
   test("a metric no contract provides fails with the dashboard, panel and metric", () => {
     const { dashboards } = withExtra("nvidia_gpu_memory_used_bytes");
     expect(dashboards.problems()).toEqual([
-      `test/dashboards: 'dashboard 'custom' ("Custom"), panel "VRAM"' reads a metric that no contract provides (metric contracts and domain metrics of the catalog, DCGM exporter, kube-state-metrics, Prometheus, recording rules), got "nvidia_gpu_memory_used_bytes"`,
+      `test/dashboards: 'dashboard 'custom' ("Custom"), panel "VRAM"' reads a metric that no contract provides (metric contracts and domain metrics of the catalog, DCGM exporter, kube-state-metrics, Prometheus, Thanos when long-term storage is configured, recording rules), got "nvidia_gpu_memory_used_bytes"`,
     ]);
   });
 
@@ -512,7 +673,7 @@ describe("GrafanaDashboards in the default app", () => {
       annotations: { grafana_folder: "GPU inference platform" },
     });
     expect(cm.depends_on).toEqual(["kubernetes_namespace_v1.namespace-monitoring"]);
-    expect(Object.keys(cm.data).sort()).toEqual(["alerts-overview.json", "gpu-fleet.json", "inference-inference-inference-server.json", "inference-slos.json"]);
+    expect(Object.keys(cm.data).sort()).toEqual(["alerts-overview.json", "gpu-fleet.json", "inference-inference-inference-server.json", "inference-slos.json", "long-term-storage.json"]);
     expect(JSON.parse(cm.data["gpu-fleet.json"]).title).toBe("GPU fleet");
   });
 
@@ -535,8 +696,8 @@ describe("npm run export: dashboards", () => {
   const files = exportMonitoring(out, {});
 
   test("writes one importable JSON file per dashboard", () => {
-    expect(readdirSync(join(out, "dashboards")).sort()).toEqual(["alerts-overview.json", "gpu-fleet.json", "inference-inference-inference-server.json", "inference-slos.json"]);
-    expect(files.dashboardFiles).toHaveLength(4);
+    expect(readdirSync(join(out, "dashboards")).sort()).toEqual(["alerts-overview.json", "gpu-fleet.json", "inference-inference-inference-server.json", "inference-slos.json", "long-term-storage.json"]);
+    expect(files.dashboardFiles).toHaveLength(5);
     for (const file of files.dashboardFiles) {
       const text = readFileSync(file, "utf8");
       const d = JSON.parse(text) as GrafanaDashboard & { __inputs?: unknown };

@@ -5,7 +5,8 @@ import { monitoringLabelContract } from "../../../lib/contracts/monitoring-label
 import { MetricContracts } from "../../../lib/contracts/presets";
 import { GpuPool } from "../../../lib/gpu/gpu-pool";
 import { GrafanaDashboards, GrafanaDashboardsOptions } from "../../../lib/monitoring/dashboards/grafana-dashboards";
-import { MonitoringStack } from "../../../lib/monitoring/monitoring-stack";
+import { MonitoringStack, MonitoringStackOptions } from "../../../lib/monitoring/monitoring-stack";
+import { thanosSidecarDiscoveryService } from "../../../lib/monitoring/thanos-sidecar";
 import { clusterStack } from "../../support/fixtures";
 
 /** The default server: default contract, HPA, availability and latency SLOs. */
@@ -31,8 +32,31 @@ export interface DashboardFixture {
   readonly catalog: MonitoringCatalog;
 }
 
+/**
+ * Long-term storage as the Thanos construct hands it to MonitoringStack (sidecar options and the
+ * storage pack's jobs), written out so the dashboard tests need no bucket or IAM roles.
+ */
+export const THANOS_MONITORING: Pick<MonitoringStackOptions, "thanos" | "rules"> = {
+  thanos: {
+    objectStorageSecret: { name: "thanos-objstore", key: "objstore.yaml" },
+    serviceAccount: { name: "kube-prometheus-stack-prometheus", roleArn: "arn:aws:iam::123456789012:role/thanos-sidecar" },
+    datasource: { ref: { uid: "thanos", type: "prometheus" }, name: "Thanos", url: "http://thanos-query-frontend.monitoring.svc:9090" },
+  },
+  rules: {
+    storage: {
+      namespace: "monitoring",
+      jobs: { sidecar: thanosSidecarDiscoveryService("kube-prometheus-stack"), query: "thanos-query", storeGateway: "thanos-store", compactor: "thanos-compact" },
+      storeGatewayEndpoints: 1,
+    },
+  },
+};
+
 /** A MonitoringStack and GrafanaDashboards over `services`, as the platform stack wires them. */
-export function dashboardFixture(services: readonly MonitoredService[] = [DEFAULT_SERVICE], options: GrafanaDashboardsOptions = {}): DashboardFixture {
+export function dashboardFixture(
+  services: readonly MonitoredService[] = [DEFAULT_SERVICE],
+  options: GrafanaDashboardsOptions = {},
+  monitoringOptions: Partial<MonitoringStackOptions> = {},
+): DashboardFixture {
   const stack = clusterStack();
   const catalog = new MonitoringCatalog(monitoringLabelContract());
   const monitoring = new MonitoringStack(stack, "monitoring", {
@@ -41,6 +65,7 @@ export function dashboardFixture(services: readonly MonitoredService[] = [DEFAUL
     gpuPools: [GpuPool.fromExisting({ poolName: "a10g" })],
     systemNodeLabels: { "gpu-platform.io/role": "system" },
     storageClass: "gp3-encrypted",
+    ...monitoringOptions,
   });
   const dashboards = new GrafanaDashboards(stack, "dashboards", { ...options, monitoring, catalog, namespace: monitoring.namespace });
   // Services join the catalog after the dashboards construct, as InferenceServices do.

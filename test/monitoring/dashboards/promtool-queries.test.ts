@@ -4,7 +4,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { stringify } from "yaml";
 import { dashboardQueries, DashboardQuery } from "../../../lib/monitoring/dashboards/dashboard-queries";
-import { DEFAULT_SERVICE, dashboardFixture, TRITON_SERVICE } from "./fixture";
+import { DEFAULT_SERVICE, dashboardFixture, THANOS_MONITORING, TRITON_SERVICE } from "./fixture";
 
 /**
  * The dashboards' queries through Prometheus's own engine (promtool 2.42, as scripts/test.sh
@@ -28,9 +28,17 @@ function promtool(cwd: string, ...args: string[]): string {
   }
 }
 
-const { dashboards } = dashboardFixture([DEFAULT_SERVICE, TRITON_SERVICE]);
+// With long-term storage, so the Thanos dashboard's queries run too.
+const { dashboards } = dashboardFixture([DEFAULT_SERVICE, TRITON_SERVICE], {}, THANOS_MONITORING);
 // As a person would open them: every variable on "All", a 5m rate interval.
 const queries = dashboardQueries(dashboards.dashboards(), { __rate_interval: "5m" });
+
+/** `name{k="v", ...}` in promtool's series notation, values escaped. */
+function series(name: string, labels: Record<string, string>): string {
+  return `${name}{${Object.entries(labels)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(", ")}}`;
+}
 
 function query(uid: string, panel: string, refId = "A"): string {
   const q = queries.find((x: DashboardQuery) => x.dashboardUid === uid && x.panelTitle === panel && x.refId === refId);
@@ -50,10 +58,6 @@ describe("dashboard queries on promtool", () => {
   test("QPS by status, scrape targets, GPUs per pool and idle GPUs return the expected samples", () => {
     const server = { namespace: "inference", service: "llm", job: "llm", endpoint: "http" };
     const gpu = { Hostname: "ip-10-0-1-5", modelName: "NVIDIA A10G", UUID: "GPU-1", device: "nvidia0" };
-    const series = (name: string, labels: Record<string, string>) =>
-      `${name}{${Object.entries(labels)
-        .map(([k, v]) => `${k}="${v}"`)
-        .join(", ")}}`;
     const tests = {
       rule_files: [],
       evaluation_interval: "1m",
@@ -113,5 +117,87 @@ describe("dashboard queries on promtool", () => {
     };
     writeFileSync(join(dir, "queries.test.yaml"), stringify(tests));
     expect(promtool(dir, "test", "rules", "queries.test.yaml")).toContain("SUCCESS");
+  });
+
+  test("long-term storage: uploads and last upload per Prometheus replica, compactor halted and last run, endpoints connected", () => {
+    // Labels as on a cluster: the target labels of each component's ServiceMonitor, and the
+    // cluster external label every series carries when read through Thanos Query.
+    const target = (job: string, pod: string, container: string) => ({
+      cluster: "prod",
+      namespace: "monitoring",
+      job,
+      service: job,
+      endpoint: "http",
+      pod,
+      container,
+      instance: `${pod}:10902`,
+    });
+    const sidecar = (replica: number) =>
+      target("kube-prometheus-stack-thanos-discovery", `prometheus-kube-prometheus-stack-prometheus-${replica}`, "thanos-sidecar");
+    const compactor = target("thanos-compact", "thanos-compact-0", "thanos");
+    const queryPod = (pod: string) => target("thanos-query", pod, "thanos");
+    const sidecarLabels = (replica: number) => `{pod="prometheus-kube-prometheus-stack-prometheus-${replica}"}`;
+    const externalLabels = (replica: number) => `{cluster="prod", prometheus_replica="prometheus-kube-prometheus-stack-prometheus-${replica}"}`;
+    const tests = {
+      rule_files: [],
+      evaluation_interval: "1m",
+      tests: [
+        {
+          // Replica 0 ships a block every 30 minutes, last at 2h30m; replica 1 has shipped nothing.
+          interval: "30m",
+          input_series: [
+            { series: series("thanos_shipper_uploads_total", sidecar(0)), values: "0+1x12" },
+            { series: series("thanos_shipper_uploads_total", sidecar(1)), values: "5x12" },
+            { series: series("thanos_objstore_bucket_last_successful_upload_time", { ...sidecar(0), bucket: "thanos-blocks" }), values: "9000x12" },
+            { series: series("thanos_objstore_bucket_last_successful_upload_time", { ...sidecar(1), bucket: "thanos-blocks" }), values: "0x12" },
+          ],
+          promql_expr_test: [
+            {
+              expr: query("long-term-storage", "Blocks uploaded per hour"),
+              eval_time: "3h",
+              exp_samples: [
+                { labels: sidecarLabels(0), value: 2 },
+                { labels: sidecarLabels(1), value: 0 },
+              ],
+            },
+            {
+              expr: query("long-term-storage", "Time since last upload"),
+              eval_time: "3h",
+              exp_samples: [
+                { labels: sidecarLabels(0), value: 1800 },
+                { labels: sidecarLabels(1), value: 10800 },
+              ],
+            },
+          ],
+        },
+        {
+          interval: "1m",
+          input_series: [
+            // Loops complete every minute for an hour, then none (stuck); it halts at 50m.
+            { series: series("thanos_compact_iterations_total", compactor), values: "1+1x60 61x60" },
+            { series: series("thanos_compact_halted", compactor), values: "0x50 1x70" },
+            // Query pod a reaches both sidecars and the store gateway; pod b one sidecar and no store gateway.
+            ...[0, 1].map((replica) => ({
+              series: series("thanos_store_nodes_grpc_connections", { ...queryPod("thanos-query-a"), external_labels: externalLabels(replica), store_type: "sidecar" }),
+              values: "1x120",
+            })),
+            { series: series("thanos_store_nodes_grpc_connections", { ...queryPod("thanos-query-a"), external_labels: "{}", store_type: "store" }), values: "1x120" },
+            { series: series("thanos_store_nodes_grpc_connections", { ...queryPod("thanos-query-b"), external_labels: externalLabels(0), store_type: "sidecar" }), values: "1x120" },
+            { series: series("up", queryPod("thanos-query-a")), values: "1x120" },
+            { series: series("up", queryPod("thanos-query-b")), values: "1x120" },
+          ],
+          promql_expr_test: [
+            { expr: query("long-term-storage", "Compactor halted"), eval_time: "100m", exp_samples: [{ labels: "{}", value: 1 }] },
+            // The last 5-minute step whose 15 minutes saw a loop complete is 70m: 30 minutes ago.
+            { expr: query("long-term-storage", "Time since last successful run"), eval_time: "100m", exp_samples: [{ labels: "{}", value: 1800 }] },
+            { expr: query("long-term-storage", "Sidecars connected"), eval_time: "100m", exp_samples: [{ labels: "{}", value: 1 }] },
+            // Pod b has no store series at all: counted as 0 because it is up.
+            { expr: query("long-term-storage", "Store gateways connected"), eval_time: "100m", exp_samples: [{ labels: "{}", value: 0 }] },
+          ],
+        },
+      ],
+    };
+    writeFileSync(join(dir, "thanos-queries.test.yaml"), stringify(tests));
+    expect(promtool(dir, "test", "rules", "thanos-queries.test.yaml")).toContain("SUCCESS");
   });
 });

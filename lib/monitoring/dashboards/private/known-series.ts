@@ -1,4 +1,5 @@
 import { KSM_POOL_LABEL } from "../../rules";
+import { THANOS_METRICS } from "../../rules/thanos-metrics";
 
 /**
  * Series the dashboards read that no metric contract describes, with the labels each carries.
@@ -43,3 +44,37 @@ export const KUBE_STATE_METRICS_SERIES: Readonly<Record<string, readonly string[
 
 /** Labels of Prometheus's own ALERTS series besides the alert's labels. */
 export const ALERTS_LABELS = ["alertname", "alertstate", "severity"] as const;
+
+const BUCKET = ["bucket", "operation"];
+const TENANT = ["tenant"];
+const HTTP = ["code", "handler", "method"];
+
+/**
+ * Labels of each Thanos metric (rules/thanos-metrics.ts) besides the target labels (Thanos
+ * v0.42.4 and thanos-io/objstore): typed by the metrics' keys, so a new metric must say its labels.
+ */
+export const THANOS_SERIES_LABELS: Readonly<Record<keyof typeof THANOS_METRICS, readonly string[]>> = {
+  shipperUploads: [],
+  shipperUploadFailures: [],
+  sidecarPrometheusUp: [],
+  bucketOperations: BUCKET,
+  bucketOperationFailures: BUCKET,
+  bucketOperationDuration: BUCKET,
+  bucketLastSuccessfulUpload: ["bucket"],
+  compactHalted: [],
+  compactIterations: [],
+  compactGroupCompactions: ["resolution"],
+  compactGroupCompactionFailures: ["resolution"],
+  compactDownsamples: ["resolution"],
+  compactDownsampleFailures: ["resolution"],
+  compactBlocksMarked: ["marker", "reason"],
+  compactBlocksCleaned: [],
+  compactBlockCleanupFailures: [],
+  storeBlocksLoaded: [],
+  storeSeriesBlocksQueried: TENANT,
+  storeSeriesResultSeries: TENANT,
+  storeSeriesGetAllDuration: TENANT,
+  queryStoreConnections: ["external_labels", "store_type"],
+  httpRequestDuration: HTTP,
+  httpRequests: HTTP,
+};
