@@ -351,7 +351,104 @@ export class ThanosCompactor extends MetricsTarget {
       "# HELP thanos_objstore_bucket_last_successful_upload_time Second timestamp of the last successful upload to the bucket.",
       "# TYPE thanos_objstore_bucket_last_successful_upload_time gauge",
       `thanos_objstore_bucket_last_successful_upload_time{bucket="gpu-inference-thanos"} ${now - 600}`,
+      // The long-term storage dashboard's compactor panels: a loop completes every second, nothing fails.
+      ...thanosCounters([
+        ["thanos_compact_iterations_total", "", now - this.startedAt],
+        ["thanos_compact_group_compactions_total", '{resolution="0"}', 12],
+        ["thanos_compact_group_compactions_failures_total", '{resolution="0"}', 0],
+        ["thanos_compact_downsample_total", '{resolution="300000"}', 3],
+        ["thanos_compact_downsample_failures_total", '{resolution="300000"}', 0],
+        ["thanos_compact_blocks_marked_total", '{marker="deletion-mark.json",reason=""}', 4],
+        ["thanos_compact_blocks_cleaned_total", "", 2],
+        ["thanos_compact_block_cleanup_failures_total", "", 0],
+      ]),
       "",
     ].join("\n");
+  }
+
+  private readonly startedAt = Math.floor(Date.now() / 1000);
+}
+
+/** Counter families in the text format, one sample each: [name, labels, value]. */
+function thanosCounters(samples: readonly (readonly [string, string, number])[]): string[] {
+  return samples.flatMap(([name, labels, value]) => [`# TYPE ${name} counter`, `${name}${labels} ${value}`]);
+}
+
+/** A classic histogram with every observation in its lowest bucket, `count` so far. */
+function thanosHistogram(name: string, labels: Readonly<Record<string, string>>, bounds: readonly number[], count: number): string[] {
+  const l = (extra: Record<string, string>) => `{${Object.entries({ ...labels, ...extra }).map(([k, v]) => `${k}="${v}"`).join(",")}}`;
+  return [
+    `# TYPE ${name} histogram`,
+    ...bounds.map((le) => `${name}_bucket${l({ le: String(le) })} ${count}`),
+    `${name}_bucket${l({ le: "+Inf" })} ${count}`,
+    `${name}_sum${l({})} ${count * bounds[0]}`,
+    `${name}_count${l({})} ${count}`,
+  ];
+}
+
+/**
+ * The other Thanos components as the long-term storage dashboard reads them, healthy: a sidecar
+ * that ships blocks, Query connected to two sidecars and the store gateway and answering fast,
+ * a store gateway serving blocks. Counters grow with each scrape so rates have data.
+ */
+export class ThanosComponent extends MetricsTarget {
+  private readonly startedAt = Date.now();
+
+  constructor(
+    labels: TargetLabels,
+    private readonly component: "sidecar" | "query" | "store",
+  ) {
+    super(labels, false);
+  }
+
+  protected async render(): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const n = Math.floor((Date.now() - this.startedAt) / 1000) + 1;
+    const bucket = '{bucket="gpu-inference-thanos",operation="get"}';
+    const lines: string[] = [];
+    if (this.component === "sidecar") {
+      lines.push(
+        "# TYPE thanos_sidecar_prometheus_up gauge",
+        "thanos_sidecar_prometheus_up 1",
+        "# TYPE thanos_objstore_bucket_last_successful_upload_time gauge",
+        `thanos_objstore_bucket_last_successful_upload_time{bucket="gpu-inference-thanos"} ${now - 1800}`,
+        ...thanosCounters([
+          ["thanos_shipper_uploads_total", "", 6],
+          ["thanos_shipper_upload_failures_total", "", 0],
+          ["thanos_objstore_bucket_operation_failures_total", bucket, 0],
+        ]),
+      );
+    }
+    if (this.component === "store") {
+      lines.push(
+        "# TYPE thanos_bucket_store_blocks_loaded gauge",
+        "thanos_bucket_store_blocks_loaded 24",
+        ...thanosCounters([
+          ["thanos_objstore_bucket_operations_total", bucket, 10 * n],
+          ["thanos_objstore_bucket_operation_failures_total", bucket, 0],
+        ]),
+        ...thanosHistogram("thanos_bucket_store_series_blocks_queried", { tenant: "default-tenant" }, [1, 2, 4], n),
+        ...thanosHistogram("thanos_bucket_store_series_result_series", { tenant: "default-tenant" }, [100, 200, 400], n),
+        ...thanosHistogram("thanos_bucket_store_series_get_all_duration_seconds", { tenant: "default-tenant" }, [0.01, 0.1, 0.3], n),
+      );
+    }
+    if (this.component === "query") {
+      const replica = (i: number) => `{cluster=\\"reference\\", prometheus_replica=\\"prometheus-kube-prometheus-stack-prometheus-${i}\\"}`;
+      lines.push(
+        "# TYPE thanos_store_nodes_grpc_connections gauge",
+        ...[0, 1].map((i) => `thanos_store_nodes_grpc_connections{external_labels="${replica(i)}",store_type="sidecar"} 1`),
+        'thanos_store_nodes_grpc_connections{external_labels="{}",store_type="store"} 1',
+        ...thanosCounters(
+          ["query", "query_range"].flatMap((handler) => [
+            ["http_requests_total", `{code="200",handler="${handler}",method="get"}`, 5 * n] as const,
+            ["http_requests_total", `{code="503",handler="${handler}",method="get"}`, 0] as const,
+          ]),
+        ),
+        ...["query", "query_range"].flatMap((handler) =>
+          thanosHistogram("http_request_duration_seconds", { code: "200", handler, method: "get" }, [0.05, 0.1, 0.5], 5 * n),
+        ),
+      );
+    }
+    return [...lines, ""].join("\n");
   }
 }

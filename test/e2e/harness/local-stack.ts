@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { toYaml } from "../../../lib/core/yaml";
 import { GrafanaDashboard } from "../../../lib/monitoring/dashboards";
 import { exportMonitoring } from "../../../scripts/export";
-import { DcgmExporter, Gpu, HEALTHY_GPU, IDLE_GPU, HEALTHY_MODEL_SERVER, KsmDeployment, KsmNode, KubeStateMetrics, MetricsTarget, ModelServerPod, ThanosCompactor } from "./exporters";
+import { DcgmExporter, Gpu, HEALTHY_GPU, IDLE_GPU, HEALTHY_MODEL_SERVER, KsmDeployment, KsmNode, KubeStateMetrics, MetricsTarget, ModelServerPod, ThanosComponent, ThanosCompactor } from "./exporters";
 import { requireBinary } from "./binaries";
 import { freePort, ServerProcess, WebhookSink } from "./servers";
 import { AlertmanagerFile, compressAlertmanagerFile, compressDuration, formatDurationMs, compressRuleFile, E2E_TIME_PROFILE, RuleFile, TimeProfile } from "./time-profile";
@@ -49,6 +49,22 @@ export class ReferenceCluster {
     container: "thanos-compact",
     endpoint: "http",
   });
+  /** The sidecar of one Prometheus replica, Query and the store gateway, as the long-term storage dashboard reads them. */
+  public readonly thanos: readonly ThanosComponent[] = [
+    new ThanosComponent(
+      {
+        job: "kube-prometheus-stack-thanos-discovery",
+        namespace: "monitoring",
+        service: "kube-prometheus-stack-thanos-discovery",
+        pod: "prometheus-kube-prometheus-stack-prometheus-0",
+        container: "thanos-sidecar",
+        endpoint: "http",
+      },
+      "sidecar",
+    ),
+    new ThanosComponent({ job: "thanos-query", namespace: "monitoring", service: "thanos-query", pod: "thanos-query-5f7d9c-k2x8p", container: "thanos", endpoint: "http" }, "query"),
+    new ThanosComponent({ job: "thanos-store", namespace: "monitoring", service: "thanos-store", pod: "thanos-store-0", container: "thanos", endpoint: "http" }, "store"),
+  ];
 
   constructor() {
     this.pods = Object.fromEntries(
@@ -95,7 +111,7 @@ export class ReferenceCluster {
   }
 
   public get targets(): MetricsTarget[] {
-    return [...Object.values(this.pods), ...Object.values(this.dcgm), this.ksm, this.thanosCompactor];
+    return [...Object.values(this.pods), ...Object.values(this.dcgm), this.ksm, this.thanosCompactor, ...this.thanos];
   }
 
   /** Back to healthy: every exporter running, every pod and GPU healthy. */
@@ -322,6 +338,7 @@ export class LocalStack {
         job("serviceMonitor/nvidia/nvidia-dcgm-exporter/0", Object.values(this.cluster.dcgm)),
         job("serviceMonitor/monitoring/kube-prometheus-stack-kube-state-metrics/0", [this.cluster.ksm]),
         job("serviceMonitor/monitoring/thanos-compact/0", [this.cluster.thanosCompactor]),
+        ...this.cluster.thanos.map((t) => job(`serviceMonitor/monitoring/${t.labels.service}/0`, [t])),
       ],
     };
   }
