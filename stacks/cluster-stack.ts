@@ -13,6 +13,7 @@ import { SystemNodeGroup } from "../lib/cluster/system-node-group";
 import { IThanosBucket, ThanosBucket } from "../lib/storage/thanos-bucket";
 import { ThanosBucketAccess, ThanosComponentRoles } from "../lib/storage/thanos-bucket-access";
 import { NetworkPolicyEnforcementSetting, PlatformConfig } from "./config";
+import { keepTemplatesLiteral } from "../lib/core/terraform-literals";
 
 /** What each config setting of `cluster.networkPolicyEnforcement` states. */
 const NETWORK_POLICY_ENFORCEMENT: Record<NetworkPolicyEnforcementSetting, NetworkPolicyEnforcement> = {
@@ -38,6 +39,7 @@ export class ClusterStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, config: PlatformConfig) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     new AwsProvider(this, "aws", { region: config.region, defaultTags: [{ tags: { ...config.tags } }] });
     const c = config.cluster;
 

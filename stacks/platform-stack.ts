@@ -25,6 +25,7 @@ import { Thanos } from "../lib/storage/thanos";
 import { IThanosBucket } from "../lib/storage/thanos-bucket";
 import { ThanosComponentRoles } from "../lib/storage/thanos-bucket-access";
 import { InferenceConfig, PLACEHOLDER_INFERENCE_IMAGE, ServiceConfig, ThanosConfig } from "./config";
+import { keepTemplatesLiteral } from "../lib/core/terraform-literals";
 
 export interface PlatformStackProps {
   readonly region: string;
@@ -88,6 +89,7 @@ export class PlatformStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     new AwsProvider(this, "aws", { region: props.region, defaultTags: [{ tags: { ...props.tags } }] });
     this.cluster = typeof props.cluster === "string" ? EksCluster.fromClusterName(this, "eks", props.cluster) : props.cluster;
     new ClusterProviders(this, "providers", { cluster: this.cluster, region: props.region });

@@ -6,6 +6,7 @@ import { EKS_ADDON_VERSIONS } from "../versions";
 import { IEksCluster, NetworkPolicyEnforcement, withNetworkPolicyEnforcement } from "../core/cluster-ref";
 import { IrsaRole } from "./irsa-role";
 import { managedPolicyArn } from "./private/aws-policies";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 type AddonName = keyof typeof EKS_ADDON_VERSIONS;
 
@@ -45,6 +46,7 @@ export class EksAddons extends Construct {
 
   constructor(scope: Construct, id: string, props: { readonly cluster: IEksCluster }) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     this.input = props.cluster;
     checkVpcCniVersion(this, EKS_ADDON_VERSIONS["vpc-cni"]);
     const cni = new IrsaRole(this, "vpc-cni-role", {

@@ -12,7 +12,7 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { Annotations, Fn } from "cdktf";
+import { Annotations, Fn, Op, TerraformSelf } from "cdktf";
 import { Construct } from "constructs";
 import { parseCidr } from "../core/cidr";
 import { PlatformConfigError } from "../core/errors";
@@ -20,6 +20,7 @@ import { isToken } from "../core/validate";
 import { IEksCluster, NetworkPolicyEnforcement } from "../core/cluster-ref";
 import { checkClusterName, checkKubernetesVersion } from "./cluster-validation";
 import { managedPolicyArn, partitionOf } from "./private/aws-policies";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 export interface EksClusterOptions {
   /** Cluster name: 1-100 characters, letters, digits, '-' and '_', starting with a letter or digit. */
@@ -90,7 +91,8 @@ export class EksCluster extends Construct implements IEksCluster {
         lifecycle: {
           postcondition: [
             {
-              condition: '${try(jsondecode(self.configuration_values).enableNetworkPolicy, "false") == "true"}',
+              // An expression, so built from cdktf tokens: a hand-written "${...}" string would be escaped as text.
+              condition: Op.eq(Fn.try([Fn.lookup(Fn.jsondecode(TerraformSelf.getString("configuration_values")), "enableNetworkPolicy"), "false"]), "true"),
               errorMessage:
                 'networkPolicyEnforcement is "vpc-cni", but the vpc-cni add-on of this cluster does not set enableNetworkPolicy to "true": enable it (aws eks update-addon --addon-name vpc-cni --configuration-values \'{"enableNetworkPolicy":"true"}\') or declare another enforcer.',
             },
@@ -122,6 +124,7 @@ export class EksCluster extends Construct implements IEksCluster {
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     const publicAccess = props.endpointPublicAccess ?? true;
     const publicCidrs = props.endpointPublicAccessCidrs ?? ["0.0.0.0/0"];
     const serviceCidr = props.serviceCidr ?? DEFAULT_SERVICE_CIDR;

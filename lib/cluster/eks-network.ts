@@ -11,6 +11,7 @@ import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { contains, overlaps, parseCidr } from "../core/cidr";
 import { PlatformConfigError } from "../core/errors";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 export type NatGatewayMode = "single" | "perZone";
 
@@ -42,6 +43,7 @@ export class EksNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: EksNetworkProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     validateNetwork(this.node.path, props);
     const natMode = props.natGateways ?? "single";
     const zones = new DataAwsAvailabilityZones(this, "zones", {

@@ -14,6 +14,7 @@ import { IAutoscaledNodeGroup, NODE_GROUP_AUTOSCALING, NodeGroupAutoscaling } fr
 import { gpuModelOf } from "./private/gpu-model";
 import { createManagedNodeGroup } from "./private/managed-node-group";
 import { checkScaling } from "./private/scaling";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 export type GpuAmiType = keyof typeof GPU_AMI_KUBERNETES_VERSIONS;
 export const GPU_AMI_TYPES = Object.keys(GPU_AMI_KUBERNETES_VERSIONS) as GpuAmiType[];
@@ -86,6 +87,7 @@ export class GpuNodeGroup extends Construct implements IGpuPool, IAutoscaledNode
 
   constructor(scope: Construct, id: string, props: GpuNodeGroupProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     this.poolName = props.poolName;
     this.capacityType = props.capacityType ?? "ON_DEMAND";
     this.amiType = props.amiType ?? "AL2023_x86_64_NVIDIA";

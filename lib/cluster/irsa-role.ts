@@ -4,6 +4,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { IEksCluster } from "../core/cluster-ref";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 export interface IrsaRoleProps {
   readonly cluster: Pick<IEksCluster, "oidcIssuerUrl" | "oidcProviderArn">;
@@ -25,6 +26,7 @@ export class IrsaRole extends Construct {
 
   constructor(scope: Construct, id: string, props: IrsaRoleProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     const issuer = Fn.replace(props.cluster.oidcIssuerUrl, "https://", "");
     const trust = new DataAwsIamPolicyDocument(this, "trust", {
       statement: [

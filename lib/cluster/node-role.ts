@@ -3,6 +3,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
 import { managedPolicyArn } from "./private/aws-policies";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 /**
  * The IAM role of managed node group instances: join the cluster and pull images, nothing
@@ -15,6 +16,7 @@ export class NodeRole extends Construct {
 
   constructor(scope: Construct, id: string, props: { readonly clusterName: string }) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     const trust = new DataAwsIamPolicyDocument(this, "trust", {
       statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] }],
     });

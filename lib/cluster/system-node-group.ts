@@ -8,6 +8,7 @@ import { NodeGroupPlacement } from "../core/cluster-ref";
 import { IAutoscaledNodeGroup, NODE_GROUP_AUTOSCALING, NodeGroupAutoscaling } from "./node-autoscaling";
 import { createManagedNodeGroup } from "./private/managed-node-group";
 import { checkScaling } from "./private/scaling";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 /** Node label of the system pool, which monitoring and other platform components select. */
 export const SYSTEM_POOL_LABEL = "gpu-platform.io/role";
@@ -46,6 +47,7 @@ export class SystemNodeGroup extends Construct implements IAutoscaledNodeGroup {
 
   constructor(scope: Construct, id: string, props: SystemNodeGroupProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     const instanceTypes = props.instanceTypes ?? ["m6i.xlarge"];
     const minSize = props.minSize ?? 2;
     const maxSize = props.maxSize ?? 6;

@@ -12,6 +12,7 @@ import { DCGM_SERVICE_MONITOR_RELABELINGS, DcgmRelabeling } from "./dcgm-service
 import { IGpuPool, schedulingForPools } from "./gpu-pool";
 import { registerGpuDaemonSet } from "./gpu-scheduling-validation";
 import { NodeAffinity, Toleration } from "../core/kubernetes/scheduling";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 /** Values of the dcgm-exporter chart that this library sets (chart 4.8.2). */
 export interface DcgmExporterValues {
@@ -79,6 +80,7 @@ export class DcgmExporter extends Construct {
 
   constructor(scope: Construct, id: string, props: DcgmExporterProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     const namespace = toNamespaceRef(props.namespace ?? "nvidia");
     this.namespace = namespace.name;
     this.scrapeInterval = props.scrapeInterval ?? "15s";

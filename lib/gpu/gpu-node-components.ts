@@ -5,6 +5,7 @@ import { DcgmExporter, DcgmExporterOptions } from "./dcgm-exporter";
 import { IGpuPool } from "./gpu-pool";
 import { addGpuSchedulingValidation } from "./gpu-scheduling-validation";
 import { NvidiaDevicePlugin, NvidiaDevicePluginOptions } from "./nvidia-device-plugin";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 export interface GpuNodeComponentsProps {
   readonly pools: readonly IGpuPool[];
@@ -30,6 +31,7 @@ export class GpuNodeComponents extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuNodeComponentsProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     // A second device plugin on a Bottlerocket node would advertise its GPUs twice.
     const chartPools = props.pools.filter((p) => (p.devicePlugin ?? "chart") === "chart");
     if (chartPools.length > 0) {

@@ -8,6 +8,7 @@ import { CHARTS, IMAGES } from "../versions";
 import { IGpuPool, schedulingForPools } from "./gpu-pool";
 import { registerGpuDaemonSet } from "./gpu-scheduling-validation";
 import { NodeAffinity, Toleration } from "../core/kubernetes/scheduling";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 /** Values of the nvidia-device-plugin chart that this library sets (chart 0.20.0). */
 export interface NvidiaDevicePluginValues {
@@ -65,6 +66,7 @@ export class NvidiaDevicePlugin extends Construct {
 
   constructor(scope: Construct, id: string, props: NvidiaDevicePluginProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     const namespace = toNamespaceRef(props.namespace ?? "nvidia");
     this.namespace = namespace.name;
     if (props.pools.length === 0) {

@@ -4,6 +4,7 @@ import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { NamespaceRef, namespaceDependencies, toNamespaceRef } from "../core/kubernetes/namespace-ref";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 export interface GrafanaAdminSecretProps {
   /** Grafana's namespace: a name that exists already, or a reference to the one this app creates. */
@@ -27,6 +28,7 @@ export class GrafanaAdminSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: GrafanaAdminSecretProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     this.secretName = props.secretName ?? "grafana-admin";
     // The random provider needs no configuration: add it to the stack once if it is missing.
     const stack = TerraformStack.of(this);

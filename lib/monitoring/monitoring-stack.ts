@@ -23,6 +23,7 @@ import { GrafanaAdminSecret } from "./grafana-admin-secret";
 import { GrafanaDashboardSidecar, GrafanaDatasourceRef, KubePrometheusStackValues, ServiceMonitorValue, VolumeClaimTemplate } from "./kube-prometheus-stack-values";
 import { PrometheusThanosOptions } from "./thanos-sidecar";
 import { IMAGES } from "../versions";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 export interface PrometheusOptions {
   /** Two replicas scrape the same targets; Thanos or Grafana deduplicate on the replica label. @default 2 */
@@ -131,6 +132,7 @@ export class MonitoringStack extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     const labels = props.catalog.labels;
     this.namespace = labels.namespace;
     if (props.namespace && props.namespace.name !== labels.namespace) {

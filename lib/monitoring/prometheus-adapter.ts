@@ -8,6 +8,7 @@ import { PinnedHelmRelease } from "../platform/pinned-helm-release";
 import { CHARTS } from "../versions";
 import { AdapterCustomRule, autoscalingRule } from "./private/adapter-rules";
 import { registerCustomMetricsAdapter } from "../contracts/autoscaling-agreement";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 export type { AdapterCustomRule } from "./private/adapter-rules";
 
@@ -89,6 +90,7 @@ export class PrometheusAdapter extends Construct {
 
   constructor(scope: Construct, id: string, props: PrometheusAdapterProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     this.catalog = props.catalog;
     const labels = props.catalog.labels;
     const namespace = toNamespaceRef(props.namespace ?? labels.namespace);

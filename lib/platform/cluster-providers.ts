@@ -3,6 +3,7 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { IEksCluster } from "../core/cluster-ref";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 export interface ClusterProvidersProps {
   readonly cluster: Pick<IEksCluster, "clusterName" | "endpoint" | "certificateAuthorityData">;
@@ -30,6 +31,7 @@ export class ClusterProviders extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterProvidersProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     const host = props.cluster.endpoint;
     const clusterCaCertificate = Fn.base64decode(props.cluster.certificateAuthorityData);
     const exec = eksExecAuth(props);

@@ -1,6 +1,7 @@
 import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
 import { Construct } from "constructs";
 import { StorageClassRef } from "./storage-class-ref";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 /**
  * The cluster's default StorageClass: encrypted gp3 through the EBS CSI driver, bound when
@@ -14,6 +15,7 @@ export class Gp3StorageClass extends Construct implements StorageClassRef {
 
   constructor(scope: Construct, id: string, props: { readonly name?: string; readonly kmsKeyArn?: string } = {}) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     this.name = props.name ?? "gp3-encrypted";
     this.resource = new StorageClassV1(this, "class", {
       metadata: { name: this.name, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },

@@ -7,6 +7,7 @@ import { toYaml } from "../core/yaml";
 import { HelmChartPin } from "../versions";
 import { CrdGroup, CrdProvider, CustomResourceUse, checkCustomResourceUse } from "./custom-resources";
 import { CUSTOM_RESOURCES_COMMENT, CustomResourcesComment } from "./private/plan-comments";
+import { escapeTemplateString, keepTemplatesLiteral } from "../core/terraform-literals";
 
 export interface PinnedHelmReleaseProps<Values extends object> {
   /** Release name. */
@@ -61,6 +62,7 @@ export class PinnedHelmRelease<Values extends object> extends Construct {
 
   constructor(scope: Construct, id: string, props: PinnedHelmReleaseProps<Values>) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     this.chart = props.chart;
     const namespace = toNamespaceRef(props.namespace);
     this.namespace = namespace.name;
@@ -77,7 +79,8 @@ export class PinnedHelmRelease<Values extends object> extends Construct {
       repository: props.chart.repository,
       chart: props.chart.chart,
       version: props.chart.version,
-      values: [typeof values === "function" ? Lazy.stringValue({ produce: () => this.valuesYaml }) : this.valuesYaml],
+      // A Lazy is opaque to the escape of the rendered element (it sees only the token): escape what it produces.
+      values: [typeof values === "function" ? Lazy.stringValue({ produce: () => escapeTemplateString(this.valuesYaml) }) : this.valuesYaml],
       atomic: true,
       cleanupOnFail: true,
       timeout: props.timeoutSeconds ?? 600,

@@ -25,6 +25,7 @@ import { RolloutStrategy, chooseRollout, rolloutErrors } from "./private/rollout
 import { buildService } from "./private/service";
 import { buildServiceAccount } from "./private/service-account";
 import { resolveInferenceSettings } from "./private/settings";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 /** A port the pod declares: the serving port or the metrics port. */
 export type PodPort = "serving" | "metrics";
@@ -361,6 +362,7 @@ export class InferenceService extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     // Resolve and validate, before any resource exists.
     const s = resolveInferenceSettings(this, props);
     // Alerting options, SLOs and domain metrics fail here, under this service's path and the

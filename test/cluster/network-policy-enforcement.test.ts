@@ -53,7 +53,8 @@ describe("every NetworkPolicy the platform writes has an enforcer", () => {
     const [addon] = Object.values(cluster.data?.aws_eks_addon ?? {});
     expect(addon).toMatchObject({ addon_name: "vpc-cni", cluster_name: expect.stringMatching(/^\$\{data\.aws_eks_cluster\./) });
     const [check] = (addon.lifecycle as { postcondition: { condition: string; error_message: string }[] }).postcondition;
-    expect(check.condition).toBe('${try(jsondecode(self.configuration_values).enableNetworkPolicy, "false") == "true"}');
+    // Built from tokens, so it stays an expression (the literal escape does not touch it).
+    expect(check.condition).toBe('${(try(jsondecode(self.configuration_values).enableNetworkPolicy, "false") == "true")}');
     expect(check.error_message).toContain('the vpc-cni add-on of this cluster does not set enableNetworkPolicy to "true"');
     // Another engine cannot be read back: nothing to look up.
     expect(synthDefaultApp(existing("engine")).cluster.data?.aws_eks_addon).toBeUndefined();

@@ -135,3 +135,21 @@ export function describeWithTerraform(name: string, body: () => void): void {
     describe.skip(name, body);
   }
 }
+
+/**
+ * What Terraform reads a list of strings as, each a template in a Terraform JSON document
+ * (`terraform console` on a configuration of one local; no provider or state needed).
+ * Proves an escape by Terraform's own rules rather than ours.
+ */
+export function terraformReadsStrings(templates: readonly string[]): string[] {
+  const dir = mkdtempSync(join(gateWorkspace(), "console-"));
+  try {
+    writeFileSync(join(dir, "main.tf.json"), JSON.stringify({ locals: { v: templates } }));
+    const run = spawnSync(TERRAFORM, ["console", "-no-color"], { cwd: dir, env: terraformEnv(), encoding: "utf8", input: "jsonencode(local.v)\n", timeout: 60_000 });
+    if (run.status !== 0) throw new Error(`terraform console failed:\n${run.stdout}${run.stderr}`);
+    // The console prints the jsonencode result as an HCL string literal, itself JSON-compatible.
+    return JSON.parse(JSON.parse(run.stdout.trim()) as string) as string[];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

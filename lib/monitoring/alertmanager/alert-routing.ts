@@ -16,6 +16,7 @@ import {
   renderAlertmanager,
 } from "./render-config";
 import { RenderedAlertmanagerConfig } from "./rendered-config";
+import { keepTemplatesLiteral } from "../../core/terraform-literals";
 
 /** The keys of kube-prometheus-stack's `alertmanager` value that this construct fills. */
 export interface AlertmanagerChartValues {
@@ -66,6 +67,7 @@ export class AlertRouting extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertRoutingProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     const config = props.config ?? platformAlertmanagerConfig();
     const secretName = props.secretsManagerSecretName ?? DEFAULT_SECRETS_MANAGER_SECRET_NAME;
     const namespace = props.namespace ?? { name: props.monitoringLabels.namespace };
