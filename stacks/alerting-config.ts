@@ -33,7 +33,7 @@ export function parseSecretReference(prop: string, ref: string): AlertmanagerSec
   throw new PlatformConfigError(
     "config",
     prop,
-    ref.length > 12 ? `${ref.slice(0, 12)}…` : ref,
+    ref,
     "must reference a secret, never hold one: aws-secretsmanager:<secret id>[#<json key>] or kubernetes:<secret name>/<key>",
   );
 }

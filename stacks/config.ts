@@ -280,9 +280,22 @@ function parseJsonFile(path: string, text: string): Json {
   } catch (e) {
     const message = (e as Error).message;
     const at = /position (\d+)/.exec(message);
-    const [line, column] = at ? lineAndColumn(text, Number(at[1])) : [1, 1];
-    throw new ConfigSyntaxError(path, line, column, `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}`);
+    const offset = at ? Number(at[1]) : snippetOffset(text, message);
+    const [line, column] = offset === undefined ? [1, 1] : lineAndColumn(text, offset);
+    // Node quotes the text around the error ('..."key": xoxb-12"... is not valid JSON'): a secret
+    // may sit there, so the message keeps only the problem and the position says where.
+    const problem = message.replace(/ in JSON at position \d+.*$/, "").replace(/,\s*(?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, "");
+    throw new ConfigSyntaxError(path, line, column, `invalid JSON: ${problem}`);
   }
+}
+
+/** Where Node's quoted excerpt of the text sits (it shows 10 characters before the error when it cuts). */
+function snippetOffset(text: string, message: string): number | undefined {
+  const m = /^Unexpected token '(.)', (\.\.\.)?"([\s\S]*?)"(?:\.\.\.)? is not valid JSON$/.exec(message);
+  if (!m) return undefined;
+  const start = text.indexOf(m[3]);
+  if (start < 0) return undefined;
+  return start + (m[2] ? 10 : Math.max(0, m[3].indexOf(m[1])));
 }
 
 /** YAML 1.2 with merge keys (<<) supported, duplicate keys rejected, and aliases bounded. */

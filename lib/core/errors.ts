@@ -1,4 +1,5 @@
 import { IConstruct } from "constructs";
+import { isSecretName, looksLikeCredential } from "./secret-values";
 
 /**
  * The one error class of the library. Its message names the construct path, the prop,
@@ -11,7 +12,7 @@ export class PlatformConfigError extends Error {
 
   constructor(scope: IConstruct | string, prop: string, value: unknown, accepted: string) {
     const path = typeof scope === "string" ? scope : scope.node.path;
-    super(`${path}: '${prop}' ${accepted}, got ${formatValue(value)}`);
+    super(`${path}: '${prop}' ${accepted}, got ${formatValue(value, prop)}`);
     this.name = "PlatformConfigError";
     this.path = path;
     this.prop = prop;
@@ -28,15 +29,29 @@ export class PlatformConfigError extends Error {
   }
 }
 
-/** Renders a value for an error message: strings quoted, objects as compact JSON. */
-export function formatValue(value: unknown): string {
+/**
+ * Renders a value for an error message: strings quoted, objects as compact JSON. This is the one
+ * place a message shows what the user wrote, so it is where secrets are kept out: nothing under
+ * a name that says it holds a credential (`prop`, or a key inside an object), and no string
+ * shaped like one, is ever repeated; the message then says what was hidden and why.
+ */
+export function formatValue(value: unknown, prop = ""): string {
   if (value === undefined) return "undefined";
-  if (typeof value === "string") return JSON.stringify(value);
+  if (isSecretName(prop) && value !== null && value !== "") return hidden(value);
+  if (typeof value === "string") return looksLikeCredential(value) ? hidden(value) : JSON.stringify(value);
   // JSON would print null for these; YAML's .inf and .nan arrive as them.
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   try {
-    return JSON.stringify(value);
+    return JSON.stringify(value, (key, v: unknown) => {
+      if (key !== "" && isSecretName(key) && v !== null && v !== "" && typeof v !== "object") return hidden(v);
+      return typeof v === "string" && looksLikeCredential(v) ? hidden(v) : v;
+    });
   } catch {
     return String(value);
   }
+}
+
+function hidden(value: unknown): string {
+  const shape = typeof value === "string" ? `a string of ${value.length} characters` : `a ${Array.isArray(value) ? "list" : typeof value}`;
+  return `<not shown: ${shape} that may be a secret>`;
 }

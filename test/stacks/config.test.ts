@@ -122,7 +122,7 @@ describe("configuration", () => {
   describe("bad input", () => {
     test("a literal secret instead of a reference is rejected without echoing it", () => {
       expect(() => resolveConfig({ alerting: { slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXX" } })).toThrow(
-        "config: 'alerting.slackWebhookUrl' must reference a secret, never hold one: aws-secretsmanager:<secret id>[#<json key>] or kubernetes:<secret name>/<key>, got \"https://hook…\"",
+        "config: 'alerting.slackWebhookUrl' must reference a secret, never hold one: aws-secretsmanager:<secret id>[#<json key>] or kubernetes:<secret name>/<key>, got <not shown: a string of 47 characters that may be a secret>",
       );
     });
 
