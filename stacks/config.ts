@@ -10,6 +10,7 @@ import { checkUnique } from "../lib/core/validate";
 import { DEFAULT_KUBERNETES_VERSION } from "../lib/versions";
 import { checkKmsKeyArn, checkS3BucketName } from "../lib/storage/thanos-bucket";
 import { DEFAULT_THANOS_RETENTION, resolveThanosRetention } from "../lib/storage/thanos-retention";
+import { parseEnvValue, resolveEnv } from "../lib/workload/env-value";
 import { AlertingConfig, parseSecretReference } from "./alerting-config";
 import { checkShape, isObject, Json, JsonObject, Shape } from "./config-shape";
 import { resolveServices, ServiceConfig, SERVICES_SHAPE } from "./service-config";
@@ -97,6 +98,13 @@ export interface InferenceConfig {
   readonly overflowPool?: string;
   /** Most replicas the HPA may run; must fit the pools' GPUs. @default 10 */
   readonly maxReplicas?: number;
+  /**
+   * Environment of the model server: text, or a secret by reference, `kubernetes:<secret>/<key>`
+   * (a Secret you create in the inference namespace) or `aws-secretsmanager:<id>[#<json key>]`
+   * (copied at apply). Text under a name like `*_TOKEN`, `*_KEY`, `*PASSWORD*` or `*SECRET*` is refused.
+   * @default - HOME=/tmp only
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -222,7 +230,7 @@ const INPUT_SHAPE: Shape = {
   systemPool: { instanceTypes: "string[]", minSize: "number", maxSize: "number", desiredSize: "number", diskSizeGiB: "number" },
   tags: "map",
   devicePlugin: { timeSlicingReplicas: "number" },
-  inference: { image: "string", gpuPool: "string", overflowPool: "string", maxReplicas: "number" },
+  inference: { image: "string", gpuPool: "string", overflowPool: "string", maxReplicas: "number", env: "map" },
   services: SERVICES_SHAPE,
   alerting: { slackWebhookUrl: "string", pagerdutyRoutingKey: "string", wecomRobotBridgeUrl: "string" },
   nodeAutoscaling: { enabled: "boolean", kubernetesVersion: "string" },
@@ -545,6 +553,12 @@ function servicesInsteadOfInference(src: string, input: JsonObject, pools: reado
   return resolveServices(src, input.services as JsonObject[], pools.map((p) => p.name));
 }
 
+/** Checks `inference.env` here, so an error names the file's setting rather than the construct. */
+function checkEnv(src: string, env: Record<string, string>): Record<string, string> {
+  resolveEnv(src, "inference.env", Object.fromEntries(Object.entries(env).map(([k, v]) => [k, parseEnvValue(v)])));
+  return env;
+}
+
 /** `inference.overflowPool` value that keeps the default service on one pool. */
 export const NO_OVERFLOW_POOL = "none";
 
@@ -570,5 +584,6 @@ function resolveInference(src: string, input: JsonObject, pools: readonly GpuPoo
     ...(gpuPool && { gpuPool }),
     ...(overflowPool && { overflowPool }),
     ...(maxReplicas !== undefined && { maxReplicas }),
+    ...(input.env !== undefined && { env: checkEnv(src, input.env as Record<string, string>) }),
   };
 }

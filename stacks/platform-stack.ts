@@ -19,6 +19,7 @@ import { addOrderingValidation } from "../lib/platform/ordering-validation";
 import { MonitoringStack, MonitoringStackOptions } from "../lib/monitoring/monitoring-stack";
 import { GrafanaDashboards } from "../lib/monitoring/dashboards/grafana-dashboards";
 import { InferenceService } from "../lib/workload/inference-service";
+import { parseEnvValue } from "../lib/workload/env-value";
 import { PrometheusAdapter } from "../lib/monitoring/prometheus-adapter";
 import { AlertingConfig, alertmanagerConfigFor } from "./alerting-config";
 import { Thanos } from "../lib/storage/thanos";
@@ -200,6 +201,7 @@ export class PlatformStack extends TerraformStack {
           gpuPool: props.inference.gpuPool ?? props.gpuPools[0].poolName,
           overflowPool: props.inference.overflowPool,
           ...(props.inference.maxReplicas !== undefined && { autoscaling: { maxReplicas: props.inference.maxReplicas } }),
+          ...(props.inference.env && { env: Object.fromEntries(Object.entries(props.inference.env).map(([k, v]) => [k, parseEnvValue(v)])) }),
           pools: props.gpuPools,
           catalog: this.catalog,
           // 99.5% of requests succeed and 95% finish within 1 s (a bound of prometheus_client's default buckets).

@@ -1,2 +1,3 @@
 export * from "./inference-service";
+export { EnvValue, KubernetesSecretEnvSource, SecretsManagerEnvOptions, SecretsManagerEnvSource } from "./env-value";
 export * from "./model-volume";

@@ -12,10 +12,12 @@ import { InferenceAlertOptions, ServiceSlos } from "../contracts/service-objecti
 import { NamespaceRef } from "../core/kubernetes/namespace-ref";
 import { ResourceRequirements } from "../core/kubernetes/resources";
 import { IGpuPool } from "../gpu/gpu-pool";
+import { EnvValue } from "./env-value";
 import { ModelVolume } from "./model-volume";
 import { AutoscalingSignal, autoscalingMetricName, registerPodsMetricConsumer } from "../contracts/autoscaling-agreement";
 import { buildDeployment } from "./private/deployment";
 import { buildDisruptionBudget } from "./private/disruption-budget";
+import { buildEnvSecret } from "./private/env-secret";
 import { buildHpa } from "./private/hpa";
 import { GpuDemand, capacityErrors, gpuDemandsOfApp, registerGpuDemand } from "./private/gpu-capacity";
 import { buildModelClaim } from "./private/model-claim";
@@ -83,7 +85,7 @@ export interface ModelInitOptions {
   /** @default - none */
   readonly args?: readonly string[];
   /** @default - none */
-  readonly env?: Readonly<Record<string, string>>;
+  readonly env?: Readonly<Record<string, string | EnvValue>>;
   /** @default - requests 500m CPU / 1Gi, limits 2Gi */
   readonly resources?: ResourceRequirements;
 }
@@ -200,10 +202,12 @@ export interface InferenceServiceOptions {
   readonly args?: readonly string[];
   /**
    * Environment of the server container. `HOME` defaults to /tmp: the root filesystem is
-   * read-only and Python libraries write caches under $HOME.
+   * read-only and Python libraries write caches under $HOME. A secret (a token for a model hub,
+   * an API key) is passed as a reference (`EnvValue.fromSecret`, `EnvValue.fromSecretsManager`);
+   * a literal under a name that looks like a secret's is refused at synth.
    * @default { HOME: "/tmp" }
    */
-  readonly env?: Readonly<Record<string, string>>;
+  readonly env?: Readonly<Record<string, string | EnvValue>>;
   /** Serving port (HTTP), named "http". @default 8080 */
   readonly containerPort?: number;
   /**
@@ -405,7 +409,8 @@ export class InferenceService extends Construct {
       maxSurge: Lazy.stringValue({ produce: () => String(this.rolloutStrategy.maxSurge) }),
       maxUnavailable: Lazy.stringValue({ produce: () => String(this.rolloutStrategy.maxUnavailable) }),
     };
-    this.deployment = buildDeployment(this, s, { serviceAccountName: serviceAccount.metadata.name, claimName, rollingUpdate });
+    const envSecret = buildEnvSecret(this, s);
+    this.deployment = buildDeployment(this, s, { serviceAccountName: serviceAccount.metadata.name, claimName, rollingUpdate, envSecret });
     this.service = buildService(this, s);
     buildDisruptionBudget(this, s);
     buildNetworkPolicy(this, s);

@@ -1,4 +1,6 @@
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { envSecretName } from "./env-secret";
 import { Construct } from "constructs";
 import { schedulingForPools } from "../../gpu/gpu-pool";
 import { inferencePodSpec } from "./pod-template";
@@ -11,12 +13,14 @@ export interface DeploymentInputs {
   readonly claimName?: string;
   /** maxSurge and maxUnavailable, possibly resolved only at synth. */
   readonly rollingUpdate: { readonly maxSurge: string; readonly maxUnavailable: string };
+  /** The Secret holding env values copied from Secrets Manager, when there are any: the pods wait for it. */
+  readonly envSecret?: SecretV1;
 }
 
 /** The GPU Deployment; with autoscaling the HPA owns the replica count once it exists. */
 export function buildDeployment(scope: Construct, s: InferenceSettings, inputs: DeploymentInputs): DeploymentV1 {
   return new DeploymentV1(scope, "deployment", {
-    dependsOn: s.dependsOn,
+    dependsOn: inputs.envSecret ? [...(s.dependsOn ?? []), inputs.envSecret] : s.dependsOn,
     metadata: objectMeta(s),
     waitForRollout: s.waitForRollout,
     spec: {
@@ -32,6 +36,7 @@ export function buildDeployment(scope: Construct, s: InferenceSettings, inputs: 
           command: s.command,
           args: s.args,
           env: s.env,
+          envSecretName: inputs.envSecret ? envSecretName(s) : undefined,
           servingPort: s.servingPort,
           metricsPort: s.metricsPort,
           gpus: s.gpus,

@@ -10,6 +10,8 @@ import {
 import { ResourceRequirements } from "../../core/kubernetes/resources";
 import { GpuPoolScheduling } from "../../gpu/gpu-pool";
 import { ModelVolumeSource } from "../model-volume";
+import { EnvValue } from "../env-value";
+import { EnvContainer, envSecretKey } from "./env-secret";
 
 /**
  * Rendering of the inference pod: plain functions from resolved settings to provider structs.
@@ -42,7 +44,7 @@ export interface InitContainerSpec {
   readonly image: string;
   readonly command?: readonly string[];
   readonly args?: readonly string[];
-  readonly env: Readonly<Record<string, string>>;
+  readonly env: Readonly<Record<string, EnvValue>>;
   readonly resources: ResourceRequirements;
 }
 
@@ -51,7 +53,9 @@ export interface PodTemplateSettings {
   readonly image: string;
   readonly command?: readonly string[];
   readonly args?: readonly string[];
-  readonly env: Readonly<Record<string, string>>;
+  readonly env: Readonly<Record<string, EnvValue>>;
+  /** The Secret with the values copied from Secrets Manager (keys from `envSecretKey`). */
+  readonly envSecretName?: string;
   readonly servingPort: number;
   /** Undefined when metrics are served on the serving port. */
   readonly metricsPort?: number;
@@ -90,8 +94,25 @@ function probe(p: HttpProbe): DeploymentV1SpecTemplateSpecContainerStartupProbe 
   };
 }
 
-function envList(env: Readonly<Record<string, string>>): { name: string; value: string }[] {
-  return Object.entries(env).map(([name, value]) => ({ name, value }));
+interface EnvEntry {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef: { name: string; key: string } };
+}
+
+/** Text as `value`; a secret as `secretKeyRef`, so the pod spec never holds it. */
+function envList(env: Readonly<Record<string, EnvValue>>, container: EnvContainer, envSecretName: string | undefined): EnvEntry[] {
+  return Object.entries(env).map(([name, { source }]): EnvEntry => {
+    switch (source.kind) {
+      case "value":
+        return { name, value: source.value };
+      case "kubernetes":
+        return { name, valueFrom: { secretKeyRef: { name: source.secretName, key: source.key } } };
+      case "secretsManager":
+        if (envSecretName === undefined) throw new Error(`env ${name}: no Secret holds the values copied from Secrets Manager`);
+        return { name, valueFrom: { secretKeyRef: { name: envSecretName, key: envSecretKey(container, name) } } };
+    }
+  });
 }
 
 function containerSecurity(runAsUser: number): DeploymentV1SpecTemplateSpecContainerSecurityContext {
@@ -160,7 +181,7 @@ export function inferencePodSpec(s: PodTemplateSettings): DeploymentV1SpecTempla
     image: s.image,
     command: s.command ? [...s.command] : undefined,
     args: s.args ? [...s.args] : undefined,
-    env: envList(s.env),
+    env: envList(s.env, "server", s.envSecretName),
     port: ports,
     resources: {
       requests: { cpu: s.resources.requests.cpu, memory: s.resources.requests.memory, [GPU_RESOURCE]: gpu },
@@ -189,7 +210,7 @@ export function inferencePodSpec(s: PodTemplateSettings): DeploymentV1SpecTempla
           image: s.init.image,
           command: s.init.command ? [...s.init.command] : undefined,
           args: s.init.args ? [...s.init.args] : undefined,
-          env: envList(s.init.env),
+          env: envList(s.init.env, "model-init", s.envSecretName),
           resources: {
             requests: { ...s.init.resources.requests },
             limits: { ...s.init.resources.limits },

@@ -8,6 +8,7 @@ import { namespaceDependencies, toNamespaceRef } from "../../core/kubernetes/nam
 import { checkDns1123Label, checkIntRange, isToken } from "../../core/validate";
 import { IGpuPool } from "../../gpu/gpu-pool";
 import type { DisruptionBudgetOptions, InferenceAutoscalingOptions, HttpProbeOptions, InferenceServiceProps, ModelOptions, RolloutOptions } from "../inference-service";
+import { EnvValue, resolveEnv } from "../env-value";
 import { ModelVolumeSource } from "../model-volume";
 import { AUTOSCALING_SIGNALS, AutoscalingSignal } from "../../contracts/autoscaling-agreement";
 import { GpuDemand } from "./gpu-capacity";
@@ -29,7 +30,7 @@ export interface InferenceSettings {
   readonly image: string;
   readonly command?: readonly string[];
   readonly args?: readonly string[];
-  readonly env: Readonly<Record<string, string>>;
+  readonly env: Readonly<Record<string, EnvValue>>;
   readonly servingPort: number;
   /** Undefined when metrics are served on the serving port. */
   readonly metricsPort?: number;
@@ -245,7 +246,7 @@ export function resolveInferenceSettings(scope: Construct, props: InferenceServi
     image: props.image,
     command: props.command,
     args: props.args,
-    env: { HOME: "/tmp", ...props.env },
+    env: { HOME: EnvValue.fromValue("/tmp"), ...resolveEnv(scope, "env", props.env) },
     servingPort,
     metricsPort,
     metricsPath: props.metricsPath ?? "/metrics",
@@ -310,7 +311,7 @@ export function resolveInferenceSettings(scope: Construct, props: InferenceServi
         image: props.model.init.image,
         command: props.model.init.command,
         args: props.model.init.args,
-        env: { HOME: "/tmp", ...props.model.init.env },
+        env: { HOME: EnvValue.fromValue("/tmp"), ...resolveEnv(scope, "model.init.env", props.model.init.env) },
         resources: initResources,
       },
     },
