@@ -2,7 +2,7 @@ import { App } from "cdktf";
 import { ClusterStack } from "./cluster-stack";
 import { PlatformConfig } from "./config";
 import { PlatformStack } from "./platform-stack";
-import { useLocalState } from "./state-backend";
+import { useStateBackend } from "./state-backend";
 
 /** The default app: the cluster stack, then the platform stack fed by its outputs. */
 // No stack traces in the manifest's annotations: they hold absolute paths of the machine that synthesized.
@@ -26,7 +26,8 @@ export function buildApp(config: PlatformConfig, app: App = new App({ stackTrace
     ...(cluster.thanos && config.thanos && { thanos: { ...config.thanos, ...cluster.thanos } }),
   });
   platform.addDependency(cluster);
-  useLocalState(cluster, "cluster");
-  useLocalState(platform, "platform");
+  const state = config.state ?? { backend: "local" };
+  useStateBackend(cluster, "cluster", state, config.region);
+  useStateBackend(platform, "platform", state, config.region);
   return { app, cluster, platform };
 }

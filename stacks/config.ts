@@ -13,6 +13,7 @@ import { DEFAULT_THANOS_RETENTION, resolveThanosRetention } from "../lib/storage
 import { parseEnvValue, resolveEnv } from "../lib/workload/env-value";
 import { AlertingConfig, parseSecretReference } from "./alerting-config";
 import { checkShape, isObject, Json, JsonObject, Shape } from "./config-shape";
+import { StateBackendConfig, resolveStateBackend } from "./state-backend";
 import { resolveServices, ServiceConfig, SERVICES_SHAPE } from "./service-config";
 
 export type { ServiceConfig } from "./service-config";
@@ -42,6 +43,8 @@ export interface PlatformConfig {
   readonly nodeAutoscaling: NodeAutoscalingConfig;
   /** Long-term metrics in S3 through Thanos. @default - on, with a new bucket; undefined when `thanos.enabled: false` */
   readonly thanos?: ThanosConfig;
+  /** Where Terraform keeps state (it holds secrets). @default { backend: "local" } */
+  readonly state?: StateBackendConfig;
 }
 
 export interface NodeAutoscalingConfig {
@@ -244,6 +247,7 @@ const INPUT_SHAPE: Shape = {
     downsampling: "boolean",
     prometheusRetention: "string",
   },
+  state: { backend: "string", bucket: "string", region: "string", keyPrefix: "string", kmsKeyId: "string" },
 };
 
 /** Bucket options only a new bucket has. */
@@ -468,6 +472,7 @@ export function resolveConfig(input: JsonObject): PlatformConfig {
     alerting: resolveAlerting((input.alerting ?? {}) as AlertingConfig),
     nodeAutoscaling: resolveNodeAutoscaling(src, (input.nodeAutoscaling ?? {}) as JsonObject, cluster),
     ...resolveThanos(src, region, (input.thanos ?? {}) as JsonObject),
+    state: resolveStateBackend(src, input.state as JsonObject | undefined),
   };
 }
 
