@@ -40,3 +40,6 @@ export function checkKubernetesVersion(
     throw new PlatformConfigError(scope, prop, version, `must be a Kubernetes minor version from ${range.min} to ${range.max} (${what})`);
   }
 }
+
+/** Retention values CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];

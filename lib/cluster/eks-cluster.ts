@@ -18,8 +18,8 @@ import { parseCidr } from "../core/cidr";
 import { PlatformConfigError } from "../core/errors";
 import { isToken } from "../core/validate";
 import { IEksCluster, NetworkPolicyEnforcement } from "../core/cluster-ref";
-import { checkClusterName, checkKubernetesVersion } from "./cluster-validation";
-import { managedPolicyArn, partitionOf } from "./private/aws-policies";
+import { LOG_RETENTION_DAYS, checkClusterName, checkKubernetesVersion } from "./cluster-validation";
+import { managedPolicyArn, partitionOf, regionOf } from "./private/aws-policies";
 import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 export interface EksClusterOptions {
@@ -58,8 +58,6 @@ const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/;
 const DEFAULT_SERVICE_CIDR = "172.20.0.0/16";
 /** All five control-plane log types: audit and authenticator logs are what an incident review needs. */
 const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
-/** Retention values CloudWatch Logs accepts. */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /**
  * A new EKS cluster: secrets envelope-encrypted with a dedicated KMS key, all control-plane
@@ -154,12 +152,6 @@ export class EksCluster extends Construct implements IEksCluster {
       );
     }
 
-    this.secretsKey = new KmsKey(this, "secrets-key", {
-      description: `Envelope encryption of Kubernetes secrets of EKS cluster ${props.clusterName}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-    });
-
     const trust = new DataAwsIamPolicyDocument(this, "cluster-trust", {
       statement: [
         {
@@ -175,10 +167,53 @@ export class EksCluster extends Construct implements IEksCluster {
       policyArn: managedPolicyArn(this, "AmazonEKSClusterPolicy"),
     });
 
-    // Created before the cluster so EKS writes into a log group with bounded retention.
+    const caller = new DataAwsCallerIdentity(this, "caller", {});
+    const partition = partitionOf(this);
+    const { region, dnsSuffix } = regionOf(this);
+    const logGroupName = `/aws/eks/${props.clusterName}/cluster`;
+    this.secretsKey = new KmsKey(this, "secrets-key", {
+      description: `Envelope encryption of Kubernetes secrets and control-plane logs of EKS cluster ${props.clusterName}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: new DataAwsIamPolicyDocument(this, "secrets-key-policy", {
+        statement: [
+          // The account keeps control of the key (AWS's baseline: without it a wrong policy locks the key for good);
+          // IAM policies of the account then decide who administers it.
+          { sid: "AccountAdministers", effect: "Allow", actions: ["kms:*"], resources: ["*"], principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${caller.accountId}:root`] }] },
+          {
+            sid: "ClusterEncryptsSecrets",
+            effect: "Allow",
+            actions: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:ListGrants"],
+            resources: ["*"],
+            principals: [{ type: "AWS", identifiers: [role.arn] }],
+          },
+          {
+            sid: "ClusterGrantsForItsResources",
+            effect: "Allow",
+            actions: ["kms:CreateGrant"],
+            resources: ["*"],
+            principals: [{ type: "AWS", identifiers: [role.arn] }],
+            condition: [{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }],
+          },
+          {
+            sid: "LogsEncryptControlPlaneLogGroup",
+            effect: "Allow",
+            actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            resources: ["*"],
+            principals: [{ type: "Service", identifiers: [`logs.${region}.${dnsSuffix}`] }],
+            condition: [
+              { test: "ArnEquals", variable: "kms:EncryptionContext:aws:logs:arn", values: [`arn:${partition}:logs:${region}:${caller.accountId}:log-group:${logGroupName}`] },
+            ],
+          },
+        ],
+      }).json,
+    });
+
+    // Created before the cluster so EKS writes into a log group with bounded retention, encrypted with the key.
     const logs = new CloudwatchLogGroup(this, "control-plane-logs", {
-      name: `/aws/eks/${props.clusterName}/cluster`,
+      name: logGroupName,
       retentionInDays: retention,
+      kmsKeyId: this.secretsKey.arn,
     });
 
     this.resource = new EksClusterResource(this, "cluster", {
@@ -206,7 +241,6 @@ export class EksCluster extends Construct implements IEksCluster {
     });
 
     // The deployer may be an assumed role; access entries need the role ARN, not the session ARN.
-    const caller = new DataAwsCallerIdentity(this, "caller", {});
     const session = new DataAwsIamSessionContext(this, "caller-session", { arn: caller.arn });
     const admins = [session.issuerArn, ...(props.adminPrincipalArns ?? [])];
     admins.forEach((principal, i) => {

@@ -1,4 +1,11 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
@@ -12,6 +19,7 @@ import { Construct } from "constructs";
 import { contains, overlaps, parseCidr } from "../core/cidr";
 import { PlatformConfigError } from "../core/errors";
 import { keepTemplatesLiteral } from "../core/terraform-literals";
+import { LOG_RETENTION_DAYS } from "./cluster-validation";
 
 export type NatGatewayMode = "single" | "perZone";
 
@@ -30,7 +38,19 @@ export interface EksNetworkProps {
    * @default "single"
    */
   readonly natGateways?: NatGatewayMode;
+  /**
+   * VPC flow logs (accepted and rejected traffic) to a CloudWatch log group, or `false` for none.
+   * @default { retentionDays: 30 } - on: an incident review needs to know who talked to what
+   */
+  readonly flowLogs?: FlowLogOptions | false;
 }
+
+export interface FlowLogOptions {
+  /** Retention of the flow-log group, one of CloudWatch's values. @default 30 */
+  readonly retentionDays?: number;
+}
+
+const DEFAULT_FLOW_LOG_RETENTION_DAYS = 30;
 
 /**
  * VPC for an EKS cluster: private subnets for nodes in two or more zones, public subnets with
@@ -58,6 +78,10 @@ export class EksNetwork extends Construct {
       enableDnsSupport: true,
       tags: { Name: props.clusterName },
     });
+    // The default security group is what an ENI gets when nobody chose one: managed here with no
+    // rule, so such an ENI can talk to nothing (AWS's default allows all traffic inside the group).
+    new DefaultSecurityGroup(this, "default-security-group", { vpcId: this.vpc.id, tags: { Name: `${props.clusterName}-default-deny` } });
+    if (props.flowLogs !== false) this.addFlowLogs(props.clusterName, props.flowLogs?.retentionDays ?? DEFAULT_FLOW_LOG_RETENTION_DAYS);
     const igw = new InternetGateway(this, "igw", { vpcId: this.vpc.id, tags: { Name: props.clusterName } });
 
     const publicRoutes = new RouteTable(this, "public-routes", { vpcId: this.vpc.id, tags: { Name: `${props.clusterName}-public` } });
@@ -106,10 +130,53 @@ export class EksNetwork extends Construct {
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
   }
+
+  /** Flow logs through a delivery role that may write only into their own log group. */
+  private addFlowLogs(clusterName: string, retentionDays: number): void {
+    const group = new CloudwatchLogGroup(this, "flow-logs", { name: `/aws/vpc/${clusterName}/flow-logs`, retentionInDays: retentionDays });
+    const caller = new DataAwsCallerIdentity(this, "caller", {});
+    const trust = new DataAwsIamPolicyDocument(this, "flow-logs-trust", {
+      statement: [
+        {
+          effect: "Allow",
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: ["vpc-flow-logs.amazonaws.com"] }],
+          // Only for this account's flow logs (confused-deputy guard).
+          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [caller.accountId] }],
+        },
+      ],
+    });
+    const role = new IamRole(this, "flow-logs-role", { namePrefix: `${clusterName}-flow-logs-`.slice(0, 38), assumeRolePolicy: trust.json });
+    new IamRolePolicy(this, "flow-logs-write", {
+      role: role.name,
+      policy: new DataAwsIamPolicyDocument(this, "flow-logs-permissions", {
+        statement: [
+          {
+            effect: "Allow",
+            actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            resources: [group.arn, `${group.arn}:*`],
+          },
+        ],
+      }).json,
+    });
+    new FlowLog(this, "flow-log", {
+      vpcId: this.vpc.id,
+      trafficType: "ALL",
+      logDestinationType: "cloud-watch-logs",
+      logDestination: group.arn,
+      iamRoleArn: role.arn,
+      maxAggregationInterval: 600,
+      tags: { Name: `${clusterName}-flow-logs` },
+    });
+  }
 }
 
 /** Every CIDR valid, subnets inside the VPC and disjoint, the service CIDR outside the VPC. */
 export function validateNetwork(scope: string, props: EksNetworkProps): void {
+  const flowRetention = props.flowLogs ? props.flowLogs.retentionDays : undefined;
+  if (flowRetention !== undefined && !LOG_RETENTION_DAYS.includes(flowRetention)) {
+    throw new PlatformConfigError(scope, "flowLogs.retentionDays", flowRetention, `must be one of ${LOG_RETENTION_DAYS.join(", ")} (CloudWatch Logs retention values)`);
+  }
   const vpc = parseCidr(scope, "vpcCidr", props.vpcCidr);
   if (props.privateSubnetCidrs.length < 2) {
     throw new PlatformConfigError(scope, "privateSubnetCidrs", props.privateSubnetCidrs, "must list at least two subnets (one per availability zone; EKS needs two zones)");
