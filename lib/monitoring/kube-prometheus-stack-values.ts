@@ -145,7 +145,8 @@ export interface KubePrometheusStackValues {
         readonly enabled: true;
         readonly label: string;
         readonly labelValue: string;
-        readonly searchNamespace: "ALL";
+        /** Comma-separated namespaces whose labelled ConfigMaps become dashboards (the sidecar's NAMESPACE). */
+        readonly searchNamespace: string;
         readonly folderAnnotation: string;
         readonly provider: { readonly foldersFromFilesStructure: true };
       };

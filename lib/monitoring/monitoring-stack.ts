@@ -5,7 +5,7 @@ import { unselectedScrapeTargetErrors } from "../contracts/scrape-targets";
 import { PlatformConfigError } from "../core/errors";
 import { ResourceRequirements } from "../core/kubernetes/resources";
 import { NamespaceRef } from "../core/kubernetes/namespace-ref";
-import { checkIntRange, parsePrometheusDuration } from "../core/validate";
+import { checkDns1123Label, checkIntRange, parsePrometheusDuration } from "../core/validate";
 import { IGpuPool, schedulingForPools } from "../gpu/gpu-pool";
 import { registerGpuDaemonSet } from "../gpu/gpu-scheduling-validation";
 import { CrdProvider, PROMETHEUS_OPERATOR_CRDS } from "../platform/custom-resources";
@@ -86,6 +86,12 @@ export interface MonitoringStackProps extends MonitoringStackOptions {
    * @default - the label contract's namespace, which must exist already
    */
   readonly namespace?: NamespaceRef;
+  /**
+   * Namespaces where Grafana's sidecar loads dashboards from labelled ConfigMaps. Anyone who may
+   * create a ConfigMap there can change what Grafana shows, so not every namespace.
+   * @default - the monitoring namespace only
+   */
+  readonly dashboardNamespaces?: readonly string[];
 }
 
 const DEFAULT_PROMETHEUS_RESOURCES: ResourceRequirements = { requests: { cpu: "1", memory: "4Gi" }, limits: { memory: "8Gi" } };
@@ -139,6 +145,12 @@ export class MonitoringStack extends Construct {
       throw new PlatformConfigError(this, "namespace.name", props.namespace.name, `must be the label contract's namespace "${labels.namespace}"`);
     }
     const namespace: NamespaceRef = props.namespace ?? { name: labels.namespace };
+    const dashboardNamespaces = props.dashboardNamespaces ?? [labels.namespace];
+    if (dashboardNamespaces.length === 0) throw new PlatformConfigError(this, "dashboardNamespaces", [], "must list at least one namespace (the monitoring namespace holds the platform's dashboards)");
+    dashboardNamespaces.forEach((ns, i) => {
+      if (ns === "ALL") throw new PlatformConfigError(this, `dashboardNamespaces[${i}]`, ns, "must name namespaces: the sidecar's \"ALL\" would let any namespace's ConfigMaps change the dashboards");
+      checkDns1123Label(this, `dashboardNamespaces[${i}]`, ns);
+    });
     const storageClass = toStorageClassRef(props.storageClass);
     this.releaseName = labels.releaseName;
     const p = props.prometheus ?? {};
@@ -285,7 +297,7 @@ export class MonitoringStack extends Construct {
               enabled: true,
               label: this.dashboardSidecar.label,
               labelValue: this.dashboardSidecar.labelValue,
-              searchNamespace: "ALL",
+              searchNamespace: dashboardNamespaces.join(","),
               // The annotation names the folder; Grafana makes folders from the sidecar's subdirectories.
               folderAnnotation: this.dashboardSidecar.folderAnnotation,
               provider: { foldersFromFilesStructure: true },

@@ -113,6 +113,29 @@ describe("MonitoringStack in the default app", () => {
   });
 });
 
+describe("Grafana's dashboard sidecar reads only the platform's namespaces", () => {
+  const valuesOf = (m: ReturnType<typeof monitoring>) => {
+    const doc = JSON.parse(Testing.synth(m.stack)) as { resource: { helm_release: Record<string, { values: string[] }> } };
+    return parse(Object.values(doc.resource.helm_release)[0].values[0]).grafana.sidecar.dashboards;
+  };
+
+  test("default: the monitoring namespace, not ALL", () => {
+    expect(valuesOf(monitoring())).toEqual({ enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "monitoring" });
+  });
+
+  test("more namespaces by name", () => {
+    expect(valuesOf(monitoring({ dashboardNamespaces: ["monitoring", "inference"] })).searchNamespace).toBe("monitoring,inference");
+  });
+
+  test.each([
+    [["ALL"], `test/monitoring: 'dashboardNamespaces[0]' must name namespaces: the sidecar's "ALL" would let any namespace's ConfigMaps change the dashboards, got "ALL"`],
+    [[], "test/monitoring: 'dashboardNamespaces' must list at least one namespace (the monitoring namespace holds the platform's dashboards), got []"],
+    [["Team_A"], "test/monitoring: 'dashboardNamespaces[0]' must be"],
+  ])("%j is refused", (namespaces, message) => {
+    expect(() => monitoring({ dashboardNamespaces: namespaces })).toThrow(message);
+  });
+});
+
 describe("MonitoringStack validation", () => {
   test("a ServiceMonitor labelled for another Prometheus fails the synth", () => {
     const { stack } = monitoring();

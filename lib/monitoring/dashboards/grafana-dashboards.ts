@@ -61,7 +61,7 @@ export interface GrafanaDashboardsProps extends GrafanaDashboardsOptions {
   readonly monitoring: DashboardMonitoring;
   /** Services to draw a dashboard for (and whose SLOs and contracts the checks read). */
   readonly catalog: MonitoringCatalog;
-  /** Namespace of the ConfigMap, usually the monitoring namespace (the sidecar searches all). */
+  /** Namespace of the ConfigMap: the monitoring namespace, or one listed in MonitoringStack's `dashboardNamespaces` (the sidecar reads only those). */
   readonly namespace: string | NamespaceRef;
 }
 
