@@ -148,4 +148,18 @@ describe("the built app", () => {
     expect(lines[0].startsWith(`error: ${path}: 'regoin' is not a known setting (did you mean 'region'?); known settings here: region,`)).toBe(true);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
+
+  test("node dist/scripts/export.js prints the same one line, without the secret, and exits 1", () => {
+    const secret = "AbCdEfGhIjKlMnOpQrStUvWx";
+    const path = configFile("platform.yaml", `alerting: { slackWebhookURL: https://hooks.slack.com/services/T1/B1/${secret} }\n`);
+    const r = spawnSync(process.execPath, [resolve(__dirname, "../../dist/scripts/export.js"), "--out", mkdtempSync(join(tmpdir(), "export-out-"))], {
+      env: { PATH: process.env.PATH, GPU_PLATFORM_CONFIG: path },
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      `error: ${path}: 'alerting.slackWebhookURL' is not a known setting (did you mean 'slackWebhookUrl'?); known settings here: slackWebhookUrl, pagerdutyRoutingKey, got <not shown: a string of 63 characters that may be a secret>`,
+    ]);
+    expect(r.stderr + r.stdout).not.toContain(secret.slice(0, 8));
+  });
 });
