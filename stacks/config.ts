@@ -121,7 +121,10 @@ export interface NewClusterConfig {
   readonly name: string;
   readonly kubernetesVersion: string;
   readonly endpointPublicAccess: boolean;
+  /** Required with a public endpoint (no default: see README). Empty: not set. */
   readonly endpointPublicAccessCidrs: readonly string[];
+  /** Allows 0.0.0.0/0 in endpointPublicAccessCidrs. @default false */
+  readonly allowEndpointFromAnywhere?: boolean;
   readonly adminPrincipalArns: readonly string[];
   readonly logRetentionDays: number;
   readonly network: NetworkConfig;
@@ -187,7 +190,8 @@ export const DEFAULT_CONFIG: PlatformConfig = {
     name: "gpu-inference",
     kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
     endpointPublicAccess: true,
-    endpointPublicAccessCidrs: ["0.0.0.0/0"],
+    // Not set: the deployer's egress must be given (GPU_PLATFORM_ENDPOINT_CIDRS); never open by default.
+    endpointPublicAccessCidrs: [],
     adminPrincipalArns: [],
     logRetentionDays: 90,
     network: DEFAULT_NETWORK,
@@ -211,6 +215,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
     downsampling: true,
     prometheusRetention: "7d",
   },
+  state: { backend: "local" },
 };
 
 /* ---------- input: a partial config from a file and the environment ---------- */
@@ -225,7 +230,7 @@ const INPUT_SHAPE: Shape = {
   region: "string",
   cluster: {
     mode: "string", name: "string", kubernetesVersion: "string", endpointPublicAccess: "boolean",
-    endpointPublicAccessCidrs: "string[]", adminPrincipalArns: "string[]", logRetentionDays: "number", nodeSubnetIds: "string[]",
+    endpointPublicAccessCidrs: "string[]", allowEndpointFromAnywhere: "boolean", adminPrincipalArns: "string[]", logRetentionDays: "number", nodeSubnetIds: "string[]",
     networkPolicyEnforcement: "string",
   },
   network: { vpcCidr: "string", privateSubnetCidrs: "string[]", publicSubnetCidrs: "string[]", serviceCidr: "string", natGateways: "string" },
@@ -254,7 +259,7 @@ const INPUT_SHAPE: Shape = {
 const NEW_BUCKET_ONLY = ["forceDestroy", "versioning", "accessLogBucket", "expireObjectsAfterDays"] as const;
 
 /** Options only a new cluster has; setting one in existing-cluster mode is an error. */
-const NEW_CLUSTER_ONLY = ["kubernetesVersion", "endpointPublicAccess", "endpointPublicAccessCidrs", "adminPrincipalArns", "logRetentionDays"] as const;
+const NEW_CLUSTER_ONLY = ["kubernetesVersion", "endpointPublicAccess", "endpointPublicAccessCidrs", "allowEndpointFromAnywhere", "adminPrincipalArns", "logRetentionDays"] as const;
 
 /** Reads a JSON or YAML config file; malformed text is an error naming the file and the position. */
 export function readConfigFile(path: string): JsonObject {
@@ -433,6 +438,7 @@ export function resolveConfig(input: JsonObject): PlatformConfig {
       kubernetesVersion,
       endpointPublicAccess: (c.endpointPublicAccess as boolean) ?? d.endpointPublicAccess,
       endpointPublicAccessCidrs: (c.endpointPublicAccessCidrs as string[]) ?? d.endpointPublicAccessCidrs,
+      ...(c.allowEndpointFromAnywhere === true && { allowEndpointFromAnywhere: true }),
       adminPrincipalArns: (c.adminPrincipalArns as string[]) ?? d.adminPrincipalArns,
       logRetentionDays: (c.logRetentionDays as number) ?? d.logRetentionDays,
       network,

@@ -35,10 +35,18 @@ export interface EksClusterOptions {
    */
   readonly endpointPublicAccess?: boolean;
   /**
-   * CIDRs allowed to reach the public endpoint. Restrict this to your deployers' egress.
-   * @default ["0.0.0.0/0"] with a synth warning
+   * CIDRs allowed to reach the public endpoint: your deployers' egress (from your machine:
+   * `curl -s https://checkip.amazonaws.com` plus `/32`). Required with a public endpoint; a /0
+   * range needs `allowEndpointFromAnywhere`.
+   * @default - none: synth fails and says how to set it
    */
   readonly endpointPublicAccessCidrs?: readonly string[];
+  /**
+   * Allows `0.0.0.0/0` in `endpointPublicAccessCidrs`: the API endpoint reachable from the whole
+   * internet (authentication still required). Asked for by name, never a default.
+   * @default false
+   */
+  readonly allowEndpointFromAnywhere?: boolean;
   /**
    * IAM principals (role or user ARNs) granted cluster-admin through EKS access entries,
    * in addition to the identity running the deployment.
@@ -53,6 +61,11 @@ export interface EksClusterProps extends EksClusterOptions {
   /** Subnets of the control plane ENIs and nodes (private, two or more zones). */
   readonly subnetIds: string[];
 }
+
+/** What to do when a public endpoint has no CIDRs: said once, for the library and the app. */
+export const ENDPOINT_CIDRS_REQUIRED =
+  "must list the CIDRs allowed to reach the public API endpoint: your deployers' egress (from your machine: `curl -s https://checkip.amazonaws.com`, plus /32); " +
+  "or make the endpoint private (endpointPublicAccess: false) and deploy from inside the VPC; opening it to 0.0.0.0/0 must be asked for with allowEndpointFromAnywhere";
 
 const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/;
 const DEFAULT_SERVICE_CIDR = "172.20.0.0/16";
@@ -124,7 +137,7 @@ export class EksCluster extends Construct implements IEksCluster {
     super(scope, id);
     keepTemplatesLiteral(this);
     const publicAccess = props.endpointPublicAccess ?? true;
-    const publicCidrs = props.endpointPublicAccessCidrs ?? ["0.0.0.0/0"];
+    const publicCidrs = props.endpointPublicAccessCidrs ?? [];
     const serviceCidr = props.serviceCidr ?? DEFAULT_SERVICE_CIDR;
     const retention = props.logRetentionDays ?? 90;
 
@@ -146,7 +159,19 @@ export class EksCluster extends Construct implements IEksCluster {
     if (!publicAccess && props.endpointPublicAccessCidrs !== undefined) {
       throw new PlatformConfigError(this, "endpointPublicAccessCidrs", publicCidrs, "only applies when endpointPublicAccess is true");
     }
-    if (publicAccess && publicCidrs.includes("0.0.0.0/0")) {
+    if (publicAccess && publicCidrs.length === 0) {
+      throw new PlatformConfigError(this, "endpointPublicAccessCidrs", props.endpointPublicAccessCidrs, ENDPOINT_CIDRS_REQUIRED);
+    }
+    const anywhere = publicCidrs.filter((cidr) => !isToken(cidr) && parseCidr(this.node.path, "endpointPublicAccessCidrs", cidr).prefix === 0);
+    if (anywhere.length > 0 && !props.allowEndpointFromAnywhere) {
+      throw new PlatformConfigError(
+        this,
+        "endpointPublicAccessCidrs",
+        publicCidrs,
+        "must not open the API endpoint to the whole internet unless allowEndpointFromAnywhere is true; list your deployers' egress CIDRs instead",
+      );
+    }
+    if (publicAccess && anywhere.length > 0) {
       Annotations.of(this).addWarning(
         "The EKS API endpoint is reachable from 0.0.0.0/0 (authentication still required); set endpointPublicAccessCidrs to your deployers' egress CIDRs.",
       );

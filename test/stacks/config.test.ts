@@ -4,7 +4,7 @@ import { join } from "path";
 import { Testing } from "cdktf";
 import { buildApp } from "../../stacks/app";
 import { DEFAULT_CONFIG, loadConfig, resolveConfig } from "../../stacks/config";
-import { resourceAt, synthDefaultApp } from "../support/synth";
+import { resourceAt, synthDefaultApp, withTestEndpoint } from "../support/synth";
 
 function configFile(name: string, text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "platform-config-"));
@@ -143,7 +143,7 @@ describe("configuration", () => {
 
     test("a misspelt key, with a suggestion", () => {
       expect(() => resolveConfig({ cluster: { nmae: "x" } })).toThrow(
-        "config: 'cluster.nmae' is not a known setting (did you mean 'name'?); known settings here: mode, name, kubernetesVersion, endpointPublicAccess, endpointPublicAccessCidrs, adminPrincipalArns, logRetentionDays, nodeSubnetIds, networkPolicyEnforcement, got \"x\"",
+        "config: 'cluster.nmae' is not a known setting (did you mean 'name'?); known settings here: mode, name, kubernetesVersion, endpointPublicAccess, endpointPublicAccessCidrs, allowEndpointFromAnywhere, adminPrincipalArns, logRetentionDays, nodeSubnetIds, networkPolicyEnforcement, got \"x\"",
       );
     });
 
@@ -238,12 +238,12 @@ describe("configuration", () => {
 
     test("a non-GPU instance type in a configured pool fails the synth with the pool's path", () => {
       const config = resolveConfig({ gpuPools: [{ name: "cpu", instanceTypes: ["m5.large"] }] });
-      expect(() => buildApp(config, Testing.app())).toThrow(/^cluster\/gpu-pool-cpu: 'instanceTypes\[0\]' must be an NVIDIA GPU instance type/);
+      expect(() => buildApp(withTestEndpoint(config), Testing.app())).toThrow(/^cluster\/gpu-pool-cpu: 'instanceTypes\[0\]' must be an NVIDIA GPU instance type/);
     });
 
     test("an admin principal that is not an IAM ARN", () => {
       const config = resolveConfig({ cluster: { adminPrincipalArns: ["alice"] } });
-      expect(() => buildApp(config, Testing.app())).toThrow(
+      expect(() => buildApp(withTestEndpoint(config), Testing.app())).toThrow(
         "cluster/eks: 'adminPrincipalArns[0]' must be an IAM role or user ARN (arn:aws:iam::123456789012:role/name), got \"alice\"",
       );
     });
