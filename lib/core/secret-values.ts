@@ -23,9 +23,19 @@ export function nameWords(name: string): string[] {
     .map((w) => w.toLowerCase());
 }
 
-/** Whether a setting, prop, key or environment variable name says it holds a credential. */
+/** Last words that make a name point at a secret rather than hold one (`secretName`, `secretId`, `tokenFile`). */
+const REFERENCE_WORDS = new Set(["name", "names", "id", "ids", "ref", "refs", "arn", "arns", "file", "files", "path", "stage", "version", "namespace"]);
+
+/**
+ * Whether a setting, prop, key or environment variable name says it holds a credential. Only
+ * the last segment of a path counts (`receivers[0].apiUrl.key` is the key name of a reference).
+ */
 export function isSecretName(name: string): boolean {
-  const words = nameWords(name);
+  const segments = name.split(/[.[\]]+/).filter((s) => s !== "");
+  const words = nameWords(segments[segments.length - 1] ?? "");
+  if (words.length === 0 || REFERENCE_WORDS.has(words[words.length - 1])) return false;
+  // A bare "key" names a key of a Secret or a map, not a credential.
+  if (words.length === 1 && words[0] === "key") return false;
   return words.some((w, i) => {
     if (SECRET_WORDS.has(w)) return true;
     if (w === "key" || w === "keys") return i === words.length - 1 || (i > 0 && KEY_QUALIFIERS.has(words[i - 1]));

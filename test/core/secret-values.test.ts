@@ -23,9 +23,9 @@ function expectNoPieceOf(secret: string, output: string): void {
 describe("isSecretName", () => {
   test.each([
     "slackWebhookUrl", "slackWebhookURL", "alerting.pagerdutyRoutingKey", "pagerDutyKey", "HF_TOKEN", "OPENAI_API_KEY",
-    "DB_PASSWORD", "MY_SECRET_VALUE", "apiUrl", "grafana.adminPassword", "receivers[0].pagerduty.routingKey", "bearerTokenFile", "AWS_SECRET_ACCESS_KEY",
+    "DB_PASSWORD", "MY_SECRET_VALUE", "apiUrl", "grafana.adminPassword", "receivers[0].pagerduty.routingKey", "AWS_SECRET_ACCESS_KEY",
   ])("%s names a secret", (name) => expect(isSecretName(name)).toBe(true));
-  test.each(["cluster.name", "inference.image", "tags", "gpuPools[0].instanceTypes", "MODEL_NAME", "keyboardLayout", "monkey", "runbookUrl", "NVIDIA_VISIBLE_DEVICES"])(
+  test.each(["cluster.name", "inference.image", "tags", "gpuPools[0].instanceTypes", "MODEL_NAME", "keyboardLayout", "monkey", "runbookUrl", "NVIDIA_VISIBLE_DEVICES", "bearerTokenFile", "secretName", "apiUrl.key", "HF_TOKEN_FILE"])(
     "%s does not",
     (name) => expect(isSecretName(name)).toBe(false),
   );

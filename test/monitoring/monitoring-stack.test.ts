@@ -120,7 +120,7 @@ describe("Grafana's dashboard sidecar reads only the platform's namespaces", () 
   };
 
   test("default: the monitoring namespace, not ALL", () => {
-    expect(valuesOf(monitoring())).toEqual({ enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "monitoring" });
+    expect(valuesOf(monitoring())).toMatchObject({ enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "monitoring" });
   });
 
   test("more namespaces by name", () => {

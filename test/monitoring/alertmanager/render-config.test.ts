@@ -154,7 +154,7 @@ describe("renderAlertmanagerConfig validation", () => {
     [
       "a WeCom API URL that is not http(s)",
       withIntegration({ kind: "wecom", apiSecret: k8s("s"), corpId: "c", agentId: "1", apiUrl: "qyapi.weixin.qq.com" }),
-      `alertmanager: 'receivers[0].integrations[0].apiUrl' must be an http:// or https:// URL, got "qyapi.weixin.qq.com"`,
+      `alertmanager: 'receivers[0].integrations[0].apiUrl' must be an http:// or https:// URL, got <not shown: a string of 19 characters that may be a secret>`,
     ],
     [
       "a WeCom robot pointed at the robot's own webhook, which rejects Alertmanager's payload",

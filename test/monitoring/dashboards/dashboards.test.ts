@@ -684,7 +684,7 @@ describe("GrafanaDashboards in the default app", () => {
       enabled: true,
       label: "grafana_dashboard",
       labelValue: "1",
-      searchNamespace: "ALL",
+      searchNamespace: "monitoring",
       folderAnnotation: "grafana_folder",
       provider: { foldersFromFilesStructure: true },
     });
