@@ -61,12 +61,34 @@ export interface PlatformNodeAutoscaling extends ClusterAutoscalerOptions {
   readonly nodeGroups: readonly IAutoscaledNodeGroup[];
 }
 
-/** Namespaces and their Pod Security level: the NVIDIA and node-level monitoring agents need host access. */
+/**
+ * Namespaces and their Pod Security level (enforced). Only what needs the host is privileged:
+ * the NVIDIA agents (device plugin, DCGM exporter) and node-exporter, in a namespace of its own;
+ * Prometheus, Alertmanager, Grafana, the operator and the adapter run under baseline, model
+ * servers under restricted.
+ */
 export const PLATFORM_NAMESPACES = {
   nvidia: "privileged",
-  monitoring: "privileged",
+  "node-monitoring": "privileged",
+  monitoring: "baseline",
   inference: "restricted",
 } as const;
+
+/**
+ * `warn` and `audit` one level stricter than `enforce` (restricted stays restricted): a chart
+ * upgrade that would also pass a stricter level shows in warnings and the audit log, the way
+ * to tighten a namespace later.
+ */
+const STRICTER = { privileged: "baseline", baseline: "restricted", restricted: "restricted" } as const;
+
+/** The Pod Security labels of a namespace enforcing `level`. */
+export function podSecurityLabels(level: keyof typeof STRICTER): Record<string, string> {
+  return {
+    "pod-security.kubernetes.io/enforce": level,
+    "pod-security.kubernetes.io/warn": STRICTER[level],
+    "pod-security.kubernetes.io/audit": STRICTER[level],
+  };
+}
 
 /**
  * Everything inside the cluster: namespaces, storage, the NVIDIA components on the GPU pools,
@@ -97,12 +119,12 @@ export class PlatformStack extends TerraformStack {
     addNetworkPolicyEnforcementCheck(this, this.cluster);
 
     this.catalog = new MonitoringCatalog(monitoringLabelContract());
-    const entries = Object.entries(PLATFORM_NAMESPACES) as [keyof typeof PLATFORM_NAMESPACES, string][];
+    const entries = Object.entries(PLATFORM_NAMESPACES) as [keyof typeof PLATFORM_NAMESPACES, keyof typeof STRICTER][];
     this.namespaces = Object.fromEntries(
       entries.map(([name, level]) => [
         name,
         new NamespaceV1(this, `namespace-${name}`, {
-          metadata: { name, labels: { "pod-security.kubernetes.io/enforce": level, "app.kubernetes.io/part-of": "gpu-inference-platform" } },
+          metadata: { name, labels: { ...podSecurityLabels(level), "app.kubernetes.io/part-of": "gpu-inference-platform" } },
         }),
       ]),
     ) as Record<keyof typeof PLATFORM_NAMESPACES, NamespaceV1>;
@@ -155,6 +177,7 @@ export class PlatformStack extends TerraformStack {
       systemNodeLabels: props.systemNodeLabels,
       storageClass: storage,
       namespace: ns("monitoring"),
+      nodeExporterNamespace: ns("node-monitoring"),
     });
     // After monitoring: the DCGM exporter's ServiceMonitor needs the CRDs kube-prometheus-stack installs.
     this.gpu = new GpuNodeComponents(this, "gpu", {

@@ -8,6 +8,7 @@ import { IrsaRole } from "../cluster/irsa-role";
 import { clusterAutoscalerDiscoveryTags } from "../cluster/node-autoscaling";
 import { ServiceAccountRef } from "../core/kubernetes/service-account-ref";
 import { checkDns1123Label } from "../core/validate";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 /**
  * What the in-cluster Cluster Autoscaler needs from the AWS side: the IRSA role and the service
@@ -60,6 +61,7 @@ export class ClusterAutoscalerRole extends Construct implements IClusterAutoscal
 
   constructor(scope: Construct, id: string, props: ClusterAutoscalerRoleProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     this.serviceAccount = props.serviceAccount ?? DEFAULT_CLUSTER_AUTOSCALER_SERVICE_ACCOUNT;
     checkDns1123Label(this, "serviceAccount.namespace", this.serviceAccount.namespace);
     checkDns1123Label(this, "serviceAccount.name", this.serviceAccount.name);

@@ -9,6 +9,7 @@ import { CHARTS, CLUSTER_AUTOSCALER_IMAGE_REPOSITORY } from "../versions";
 import { IClusterAutoscalerIdentity } from "./cluster-autoscaler-role";
 import { parseGoDuration } from "./private/go-duration";
 import { clusterAutoscalerImageTag } from "./private/image-tag";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 /** Cluster Autoscaler flags this library sets (chart `extraArgs`, each rendered as `--key=value`). */
 export interface ClusterAutoscalerArgs {
@@ -120,6 +121,7 @@ export class ClusterAutoscaler extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterAutoscalerProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     const replicas = props.replicas ?? 1;
     const unneededTime = props.scaleDownUnneededTime ?? "20m";
     const delayAfterAdd = props.scaleDownDelayAfterAdd ?? "20m";

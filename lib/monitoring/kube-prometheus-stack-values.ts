@@ -163,6 +163,8 @@ export interface KubePrometheusStackValues {
     readonly metricLabelsAllowlist: readonly string[];
   };
   readonly "prometheus-node-exporter": {
+    /** Namespace of the DaemonSet, its Service and ServiceMonitor (a privileged one). */
+    readonly namespaceOverride?: string;
     readonly tolerations: readonly Toleration[];
     readonly resources: ResourceRequirements;
     readonly affinity?: { readonly nodeAffinity: NodeAffinity };

@@ -92,6 +92,13 @@ export interface MonitoringStackProps extends MonitoringStackOptions {
    * @default - the monitoring namespace only
    */
   readonly dashboardNamespaces?: readonly string[];
+  /**
+   * Namespace of node-exporter, which reads the host (hostNetwork, hostPID, host paths) and so
+   * needs the `privileged` Pod Security level: giving it a namespace of its own lets the
+   * monitoring namespace run under `baseline`. The release waits for it.
+   * @default - the monitoring namespace, which must then allow privileged pods
+   */
+  readonly nodeExporterNamespace?: NamespaceRef;
 }
 
 const DEFAULT_PROMETHEUS_RESOURCES: ResourceRequirements = { requests: { cpu: "1", memory: "4Gi" }, limits: { memory: "8Gi" } };
@@ -211,6 +218,7 @@ export class MonitoringStack extends Construct {
         this.grafanaAdmin.secret,
         ...this.routing.dependables,
         ...(thanos?.dependsOn ?? []),
+        ...(props.nodeExporterNamespace?.resource ? [props.nodeExporterNamespace.resource] : []),
       ],
       // Rendered at synth: services register their monitors and rules after this construct.
       values: (): KubePrometheusStackValues => ({
@@ -325,6 +333,7 @@ export class MonitoringStack extends Construct {
           metricLabelsAllowlist: [KSM_NODE_LABELS_ALLOWLIST],
         },
         "prometheus-node-exporter": {
+          ...(props.nodeExporterNamespace && { namespaceOverride: props.nodeExporterNamespace.name }),
           // A DaemonSet on every node: the GPU pools' taints must be tolerated explicitly.
           tolerations: gpuScheduling.tolerations,
           resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },

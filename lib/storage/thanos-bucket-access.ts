@@ -7,6 +7,7 @@ import { ServiceAccountRef } from "../core/kubernetes/service-account-ref";
 import { checkDns1123Label } from "../core/validate";
 import { prometheusServiceAccountName } from "../monitoring/thanos-sidecar";
 import { IThanosBucket } from "./thanos-bucket";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 
 /** The Thanos components that touch the bucket. */
@@ -73,6 +74,7 @@ export class ThanosBucketAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: ThanosBucketAccessProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     const accounts = props.serviceAccounts ?? thanosServiceAccounts();
     for (const [component, sa] of Object.entries(accounts)) {
       checkDns1123Label(this, `serviceAccounts.${component}.namespace`, sa.namespace);

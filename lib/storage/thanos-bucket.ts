@@ -12,6 +12,7 @@ import { Construct, IConstruct } from "constructs";
 import { PlatformConfigError } from "../core/errors";
 import { checkIntRange, isToken } from "../core/validate";
 import { ResolvedThanosRetention, ThanosRetention, resolveThanosRetention } from "./thanos-retention";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 /** The bucket Thanos stores blocks in, created here or looked up by name. */
 export interface IThanosBucket {
@@ -133,6 +134,7 @@ export class ThanosBucket extends Construct implements IThanosBucket {
 
   constructor(scope: Construct, id: string, props: ThanosBucketProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     const namePrefix = props.namePrefix ?? "thanos-";
     const versioning = props.versioning ?? false;
     const noncurrentDays = props.noncurrentVersionExpirationDays ?? 7;

@@ -21,6 +21,7 @@ import { DATA_DIR, GRPC_PORT_NAME, HTTP_PORT_NAME, OBJSTORE_MOUNT, thanosPodSpec
 import { IThanosBucket } from "./thanos-bucket";
 import { ThanosComponentRoles } from "./thanos-bucket-access";
 import { ResolvedThanosRetention, ThanosRetention, resolveThanosRetention } from "./thanos-retention";
+import { keepTemplatesLiteral } from "../core/terraform-literals";
 
 export interface ThanosQueryOptions {
   /** @default 2 */
@@ -158,6 +159,7 @@ export class Thanos extends Construct {
 
   constructor(scope: Construct, id: string, props: ThanosProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     const ns = props.namespace.name;
     this.namespace = ns;
     const image = props.image ?? IMAGES.thanos;

@@ -292,6 +292,8 @@ describe("ordering in the default app", () => {
       "kubernetes_secret_v1.monitoring_grafana-admin_secret_6D8235AA",
       // The Thanos sidecar mounts the objstore Secret.
       "kubernetes_secret_v1.thanos_objstore_20244BBA",
+      // node-exporter runs in its own (privileged) namespace.
+      "kubernetes_namespace_v1.namespace-node-monitoring",
     ]);
   });
 

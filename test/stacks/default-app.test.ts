@@ -214,3 +214,28 @@ describe("default app: platform stack", () => {
     expect(JSON.stringify(cluster) + JSON.stringify(platform)).not.toContain(process.cwd());
   });
 });
+
+describe("default app: Pod Security", () => {
+  const { platform } = synthDefaultApp();
+  const labelsOf = (name: string) =>
+    (resourceAt(platform, "kubernetes_namespace_v1", `namespace-${name}`).metadata as { labels: Record<string, string> }).labels;
+
+  test.each([
+    ["nvidia", "privileged", "baseline"],
+    ["node-monitoring", "privileged", "baseline"],
+    ["monitoring", "baseline", "restricted"],
+    ["inference", "restricted", "restricted"],
+  ])("%s enforces %s, warns and audits at %s", (name, enforce, stricter) => {
+    expect(labelsOf(name)).toMatchObject({
+      "pod-security.kubernetes.io/enforce": enforce,
+      "pod-security.kubernetes.io/warn": stricter,
+      "pod-security.kubernetes.io/audit": stricter,
+    });
+  });
+
+  test("only node-exporter leaves the monitoring namespace, for the privileged one; the release waits for it", () => {
+    const release = resourceAt(platform, "helm_release", "monitoring/chart/release");
+    expect(parse((release.values as string[])[0])["prometheus-node-exporter"].namespaceOverride).toBe("node-monitoring");
+    expect(release.depends_on).toContain("kubernetes_namespace_v1.namespace-node-monitoring");
+  });
+});

@@ -17,6 +17,7 @@ import { gpuFleetDashboard } from "./gpu-fleet-dashboard";
 import { inferenceServiceDashboard, ServiceDomainMetrics } from "./inference-service-dashboard";
 import { longTermStorageDashboard } from "./long-term-storage-dashboard";
 import { sloDashboard } from "./slo-dashboard";
+import { keepTemplatesLiteral } from "../../core/terraform-literals";
 
 /** What the dashboards need from the monitoring stack; `MonitoringStack` provides all of it. */
 export interface DashboardMonitoring {
@@ -89,6 +90,7 @@ export class GrafanaDashboards extends Construct {
 
   constructor(scope: Construct, id: string, props: GrafanaDashboardsProps) {
     super(scope, id);
+    keepTemplatesLiteral(this);
     this.props = props;
     this.folder = props.folder ?? DEFAULT_DASHBOARD_FOLDER;
     if (!/^[^/]+(\/[^/]+)*$/.test(this.folder) || this.folder.split("/").some((p) => p.trim() === "" || p === "." || p === "..")) {
