@@ -5,6 +5,7 @@ import { GpuAmiType } from "../lib/cluster/gpu-node-group";
 import { NatGatewayMode, validateNetwork } from "../lib/cluster/eks-network";
 import { checkClusterName, checkKubernetesVersion } from "../lib/cluster/cluster-validation";
 import { AWS_REGIONS } from "../lib/core/aws-regions";
+import { checkAwsTags } from "../lib/core/aws-tags";
 import { PlatformConfigError } from "../lib/core/errors";
 import { checkUnique } from "../lib/core/validate";
 import { DEFAULT_KUBERNETES_VERSION } from "../lib/versions";
@@ -408,7 +409,7 @@ export function resolveConfig(input: JsonObject): PlatformConfig {
     cluster = {
       mode,
       name,
-      ...(c.nodeSubnetIds && { nodeSubnetIds: c.nodeSubnetIds as string[] }),
+      ...(c.nodeSubnetIds && { nodeSubnetIds: checkSubnetIds(src, c.nodeSubnetIds as string[]) }),
       ...(enforcement && { networkPolicyEnforcement: enforcement }),
     };
   } else {
@@ -471,7 +472,7 @@ export function resolveConfig(input: JsonObject): PlatformConfig {
     cluster,
     gpuPools: pools,
     systemPool: { ...DEFAULT_CONFIG.systemPool, ...((input.systemPool ?? {}) as Partial<SystemPoolConfig>) },
-    tags: { ...DEFAULT_CONFIG.tags, ...((input.tags ?? {}) as Record<string, string>) },
+    tags: checkedTags(src, { ...DEFAULT_CONFIG.tags, ...((input.tags ?? {}) as Record<string, string>) }),
     devicePlugin: (input.devicePlugin ?? {}) as { timeSlicingReplicas?: number },
     inference: resolveInference(src, (input.inference ?? {}) as JsonObject, pools),
     ...(input.services !== undefined && { services: servicesInsteadOfInference(src, input, pools) }),
@@ -568,6 +569,21 @@ function servicesInsteadOfInference(src: string, input: JsonObject, pools: reado
 function checkEnv(src: string, env: Record<string, string>): Record<string, string> {
   resolveEnv(src, "inference.env", Object.fromEntries(Object.entries(env).map(([k, v]) => [k, parseEnvValue(v)])));
   return env;
+}
+
+function checkedTags(src: string, tags: Record<string, string>): Record<string, string> {
+  checkAwsTags(src, "tags", tags);
+  return tags;
+}
+
+const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+function checkSubnetIds(src: string, ids: string[]): string[] {
+  if (ids.length === 0) throw new PlatformConfigError(src, "cluster.nodeSubnetIds", ids, "must list at least one subnet id, or be left out to use the cluster's subnets");
+  ids.forEach((id, i) => {
+    if (!SUBNET_ID.test(id)) throw new PlatformConfigError(src, `cluster.nodeSubnetIds[${i}]`, id, "must be a subnet id such as subnet-0123456789abcdef0");
+  });
+  return ids;
 }
 
 /** `inference.overflowPool` value that keeps the default service on one pool. */

@@ -14,7 +14,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Annotations, Fn, Op, TerraformSelf } from "cdktf";
 import { Construct } from "constructs";
-import { parseCidr } from "../core/cidr";
+import { contains, parseCidr } from "../core/cidr";
 import { PlatformConfigError } from "../core/errors";
 import { isToken } from "../core/validate";
 import { IEksCluster, NetworkPolicyEnforcement } from "../core/cluster-ref";
@@ -67,7 +67,10 @@ export const ENDPOINT_CIDRS_REQUIRED =
   "must list the CIDRs allowed to reach the public API endpoint: your deployers' egress (from your machine: `curl -s https://checkip.amazonaws.com`, plus /32); " +
   "or make the endpoint private (endpointPublicAccess: false) and deploy from inside the VPC; opening it to 0.0.0.0/0 must be asked for with allowEndpointFromAnywhere";
 
-const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/;
+/** An IAM role or user ARN: path and name characters only, so no wildcard grants admin to a pattern. */
+const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+/** Ranges EKS accepts for the service CIDR (RFC 1918). */
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 const DEFAULT_SERVICE_CIDR = "172.20.0.0/16";
 /** All five control-plane log types: audit and authenticator logs are what an incident review needs. */
 const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -148,12 +151,15 @@ export class EksCluster extends Construct implements IEksCluster {
     if (service.prefix < 12 || service.prefix > 24) {
       throw new PlatformConfigError(this, "serviceCidr", serviceCidr, "must have a prefix between /12 and /24 (EKS limit)");
     }
+    if (!PRIVATE_RANGES.some((r) => contains(parseCidr(this.node.path, "serviceCidr", r), service))) {
+      throw new PlatformConfigError(this, "serviceCidr", serviceCidr, `must lie inside a private range EKS accepts (${PRIVATE_RANGES.join(", ")})`);
+    }
     if (!LOG_RETENTION_DAYS.includes(retention)) {
       throw new PlatformConfigError(this, "logRetentionDays", retention, `must be one of ${LOG_RETENTION_DAYS.join(", ")}`);
     }
     (props.adminPrincipalArns ?? []).forEach((arn, i) => {
       if (!isToken(arn) && !IAM_PRINCIPAL_ARN.test(arn)) {
-        throw new PlatformConfigError(this, `adminPrincipalArns[${i}]`, arn, "must be an IAM role or user ARN (arn:aws:iam::123456789012:role/name)");
+        throw new PlatformConfigError(this, `adminPrincipalArns[${i}]`, arn, "must be the ARN of one IAM role or user, without wildcards (arn:aws:iam::123456789012:role/name)");
       }
     });
     if (!publicAccess && props.endpointPublicAccessCidrs !== undefined) {

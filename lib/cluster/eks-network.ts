@@ -14,7 +14,7 @@ import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { Fn } from "cdktf";
+import { Fn, Op, TerraformSelf } from "cdktf";
 import { Construct } from "constructs";
 import { contains, overlaps, parseCidr } from "../core/cidr";
 import { PlatformConfigError } from "../core/errors";
@@ -66,9 +66,20 @@ export class EksNetwork extends Construct {
     keepTemplatesLiteral(this);
     validateNetwork(this.node.path, props);
     const natMode = props.natGateways ?? "single";
+    const zoneCount = props.privateSubnetCidrs.length;
     const zones = new DataAwsAvailabilityZones(this, "zones", {
       state: "available",
       filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+      // The zone count is known only at plan: stop there rather than let element() wrap and put
+      // two "one per zone" subnets in one zone.
+      lifecycle: {
+        postcondition: [
+          {
+            condition: Op.gte(Fn.lengthOf(TerraformSelf.getAny("names")), zoneCount),
+            errorMessage: `privateSubnetCidrs and publicSubnetCidrs list ${zoneCount} subnets, one per availability zone, but this region has fewer available zones: list at most that many.`,
+          },
+        ],
+      },
     });
     const zone = (i: number) => Fn.element(zones.names, i);
 
@@ -178,6 +189,7 @@ export function validateNetwork(scope: string, props: EksNetworkProps): void {
     throw new PlatformConfigError(scope, "flowLogs.retentionDays", flowRetention, `must be one of ${LOG_RETENTION_DAYS.join(", ")} (CloudWatch Logs retention values)`);
   }
   const vpc = parseCidr(scope, "vpcCidr", props.vpcCidr);
+  if (vpc.prefix < 16 || vpc.prefix > 28) throw new PlatformConfigError(scope, "vpcCidr", props.vpcCidr, "must have a prefix between /16 and /28 (AWS VPC limit)");
   if (props.privateSubnetCidrs.length < 2) {
     throw new PlatformConfigError(scope, "privateSubnetCidrs", props.privateSubnetCidrs, "must list at least two subnets (one per availability zone; EKS needs two zones)");
   }
@@ -194,6 +206,7 @@ export function validateNetwork(scope: string, props: EksNetworkProps): void {
     ...props.publicSubnetCidrs.map((c, i) => ({ prop: `publicSubnetCidrs[${i}]`, range: parseCidr(scope, `publicSubnetCidrs[${i}]`, c) })),
   ];
   for (const s of subnets) {
+    if (s.range.prefix < 16 || s.range.prefix > 28) throw new PlatformConfigError(scope, s.prop, s.range.cidr, "must have a prefix between /16 and /28 (AWS subnet limit)");
     if (!contains(vpc, s.range)) {
       throw new PlatformConfigError(scope, s.prop, s.range.cidr, `must lie inside vpcCidr ${vpc.cidr}`);
     }

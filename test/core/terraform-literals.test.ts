@@ -86,8 +86,6 @@ describe("hostile values from every entry path are written literally", () => {
 
   /** Entry path, setting, environment that sets it, the payload, and where it must land. */
   const APP_CASES: [string, Record<string, string>, string][] = [
-    ["config file: tags value", fromFile("tag-value.yaml", `tags:\n  team: '${FILE_READ}'\n`), FILE_READ],
-    ["config file: tags key", fromFile("tag-key.yaml", `tags:\n  '${DIRECTIVE}': x\n`), DIRECTIVE],
     ["config file: inference.image", fromFile("image.json", JSON.stringify({ inference: { image: `registry.example.com/x:${FILE_READ}` } })), FILE_READ],
     ["config file: Secrets Manager id", fromFile("secret.yaml", `alerting:\n  slackWebhookUrl: 'aws-secretsmanager:${FILE_READ}'\n`), FILE_READ],
     ["environment: GPU_PLATFORM_INFERENCE_IMAGE", { GPU_PLATFORM_INFERENCE_IMAGE: `registry.example.com/x:${DIRECTIVE}` }, DIRECTIVE],
@@ -111,6 +109,13 @@ describe("hostile values from every entry path are written literally", () => {
       expectGatePassed(`${name}: cluster`, c);
       expectGatePassed(`${name}: platform`, p);
     });
+  });
+
+  test("config file: a tag with a template is rejected before it reaches the plan (AWS tag characters)", () => {
+    expect(() => loadConfig(fromFile("tag-value.yaml", `tags:\n  team: '${FILE_READ}'\n`))).toThrow(
+      "'tags.team' must use letters, digits, spaces and _ . : / = + - @ only (AWS tag characters)",
+    );
+    expect(() => loadConfig(fromFile("tag-key.yaml", `tags:\n  '${DIRECTIVE}': x\n`))).toThrow("'tags' must have keys of letters, digits, spaces and _ . : / = + - @ only");
   });
 
   test("environment: a cluster name with a template is rejected before it reaches the plan", () => {

@@ -244,7 +244,7 @@ describe("configuration", () => {
     test("an admin principal that is not an IAM ARN", () => {
       const config = resolveConfig({ cluster: { adminPrincipalArns: ["alice"] } });
       expect(() => buildApp(withTestEndpoint(config), Testing.app())).toThrow(
-        "cluster/eks: 'adminPrincipalArns[0]' must be an IAM role or user ARN (arn:aws:iam::123456789012:role/name), got \"alice\"",
+        "cluster/eks: 'adminPrincipalArns[0]' must be the ARN of one IAM role or user, without wildcards (arn:aws:iam::123456789012:role/name), got \"alice\"",
       );
     });
 

@@ -492,7 +492,7 @@ describe("InferenceService rejects bad input", () => {
     [
       "a non-positive RPS target",
       () => service(platform(), { autoscaling: { targetRequestsPerSecondPerPod: 0 } }),
-      `platform/svc: 'autoscaling.targetRequestsPerSecondPerPod' must be a positive number, got 0`,
+      `platform/svc: 'autoscaling.targetRequestsPerSecondPerPod' must be a positive finite number of requests per second, at most 1000000, got 0`,
     ],
     [
       "an unknown GPU pool by name",

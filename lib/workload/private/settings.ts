@@ -5,7 +5,7 @@ import { InferenceAlertOptions, ServiceSlos } from "../../contracts/service-obje
 import { PlatformConfigError } from "../../core/errors";
 import { ResourceRequirements } from "../../core/kubernetes/resources";
 import { namespaceDependencies, toNamespaceRef } from "../../core/kubernetes/namespace-ref";
-import { checkDns1123Label, checkIntRange, isToken } from "../../core/validate";
+import { checkDns1123Label, checkIntRange, isToken, parsePrometheusDuration } from "../../core/validate";
 import { IGpuPool } from "../../gpu/gpu-pool";
 import type { DisruptionBudgetOptions, InferenceAutoscalingOptions, HttpProbeOptions, InferenceServiceProps, ModelOptions, RolloutOptions } from "../inference-service";
 import { EnvValue, resolveEnv } from "../env-value";
@@ -179,8 +179,10 @@ export function resolveInferenceSettings(scope: Construct, props: InferenceServi
         `must not exceed autoscaling.maxReplicas (${autoscaling.maxReplicas})`,
       );
     }
-    if (!(autoscaling.targetRequestsPerSecondPerPod > 0)) {
-      throw new PlatformConfigError(scope, "autoscaling.targetRequestsPerSecondPerPod", autoscaling.targetRequestsPerSecondPerPod, "must be a positive number");
+    const target = autoscaling.targetRequestsPerSecondPerPod;
+    // Infinity would render as the quantity "Infinitym", which the API server rejects at apply.
+    if (!(target > 0) || !Number.isFinite(target) || target > 1_000_000) {
+      throw new PlatformConfigError(scope, "autoscaling.targetRequestsPerSecondPerPod", target, "must be a positive finite number of requests per second, at most 1000000");
     }
     // The API's own bounds (autoscaling/v2 HPAScalingRules).
     checkIntRange(scope, "autoscaling.scaleUpStabilizationSeconds", autoscaling.scaleUpStabilizationSeconds, 0, 3600);
@@ -213,6 +215,7 @@ export function resolveInferenceSettings(scope: Construct, props: InferenceServi
     );
   }
   checkIntRange(scope, "runAsUser", runAsUser, 1, 2147483647);
+  if (props.scrapeInterval !== undefined) parsePrometheusDuration(scope, "scrapeInterval", props.scrapeInterval);
   if (props.allowServingFrom !== undefined) {
     if (props.allowServingFrom.length === 0) {
       throw new PlatformConfigError(scope, "allowServingFrom", [], "must list at least one namespace; leave it unset to allow every namespace");

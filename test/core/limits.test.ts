@@ -1,0 +1,90 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformStack, Testing } from "cdktf";
+import { EksCluster, EksClusterProps } from "../../lib/cluster/eks-cluster";
+import { resolveConfig } from "../../stacks/config";
+import { resourceAt, synthDefaultApp } from "../support/synth";
+import { describeWithTerraform, expectGatePassed, terraformGate } from "../support/terraform-gate";
+import { platform, service } from "../workload/fixture";
+
+/** Hostile or out-of-limit configuration, each with the message it must get. */
+const CONFIG_CASES: [string, Record<string, unknown>, string][] = [
+  ["VPC larger than /16", { network: { vpcCidr: "10.0.0.0/8" } }, "config.network: 'vpcCidr' must have a prefix between /16 and /28 (AWS VPC limit), got \"10.0.0.0/8\""],
+  ["subnet smaller than /28", { network: { privateSubnetCidrs: ["10.0.0.0/29", "10.0.32.0/19", "10.0.64.0/19"] } }, "config.network: 'privateSubnetCidrs[0]' must have a prefix between /16 and /28 (AWS subnet limit), got \"10.0.0.0/29\""],
+  ["tag key in the reserved aws: namespace", { tags: { "aws:team": "x" } }, "config: 'tags' must not have keys starting with the reserved prefix aws:, got \"aws:team\""],
+  ["empty tag key", { tags: { "": "x" } }, "config: 'tags' must have keys of 1-128 characters (AWS tag key limit), got \"\""],
+  ["tag key over 128 characters", { tags: { ["k".repeat(129)]: "x" } }, "config: 'tags' must have keys of 1-128 characters (AWS tag key limit)"],
+  ["tag value over 256 characters", { tags: { team: "v".repeat(257) } }, "config: 'tags.team' must be at most 256 characters (AWS tag value limit)"],
+  ["subnet id that is not one", { cluster: { mode: "existing", name: "x", nodeSubnetIds: ["sn-123"] } }, "config: 'cluster.nodeSubnetIds[0]' must be a subnet id such as subnet-0123456789abcdef0, got \"sn-123\""],
+  ["no subnet ids", { cluster: { mode: "existing", name: "x", nodeSubnetIds: [] } }, "config: 'cluster.nodeSubnetIds' must list at least one subnet id"],
+];
+
+describe("AWS limits from the configuration file", () => {
+  test.each(CONFIG_CASES)("%s", (_name, input, message) => {
+    expect(() => resolveConfig(input as never)).toThrow(message);
+  });
+
+  test("subnet ids of both lengths pass", () => {
+    expect(resolveConfig({ cluster: { mode: "existing", name: "x", nodeSubnetIds: ["subnet-0123abcd", "subnet-0123456789abcdef0"] } }).cluster).toMatchObject({
+      nodeSubnetIds: ["subnet-0123abcd", "subnet-0123456789abcdef0"],
+    });
+  });
+});
+
+function cluster(props: Partial<EksClusterProps>): void {
+  const stack = new TerraformStack(Testing.app(), "c");
+  new AwsProvider(stack, "aws", { region: "us-west-2" });
+  new EksCluster(stack, "eks", { clusterName: "gpu", kubernetesVersion: "1.35", subnetIds: ["subnet-0123abcd"], endpointPublicAccessCidrs: ["203.0.113.0/24"], ...props });
+}
+
+describe("EKS limits from library props", () => {
+  test.each([
+    ["a public service CIDR", { serviceCidr: "100.64.0.0/16" }, "c/eks: 'serviceCidr' must lie inside a private range EKS accepts (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), got \"100.64.0.0/16\""],
+    ["a wildcard admin", { adminPrincipalArns: ["arn:aws:iam::123456789012:role/*"] }, "c/eks: 'adminPrincipalArns[0]' must be the ARN of one IAM role or user, without wildcards (arn:aws:iam::123456789012:role/name), got \"arn:aws:iam::123456789012:role/*\""],
+    ["a wildcard account", { adminPrincipalArns: ["arn:aws:iam::*:role/admin"] }, "c/eks: 'adminPrincipalArns[0]' must be the ARN of one IAM role or user"],
+  ])("%s", (_name, props, message) => {
+    expect(() => cluster(props as Partial<EksClusterProps>)).toThrow(message);
+  });
+});
+
+describe("InferenceService numbers and durations", () => {
+  test.each([
+    [Infinity, "Infinity"],
+    [NaN, "NaN"],
+    [-5, "-5"],
+    [1e9, "1000000000"],
+  ])("an HPA target of %s", (target, shown) => {
+    expect(() => service(platform(), { autoscaling: { targetRequestsPerSecondPerPod: target } })).toThrow(
+      `'autoscaling.targetRequestsPerSecondPerPod' must be a positive finite number of requests per second, at most 1000000, got ${shown}`,
+    );
+  });
+
+  test.each(["soon", "30", "-1m", ""])("scrape interval %j", (interval) => {
+    expect(() => service(platform(), { scrapeInterval: interval })).toThrow(`'scrapeInterval' must be a Prometheus duration such as 30s, 5m, 1h or 1h30m, got ${JSON.stringify(interval)}`);
+  });
+
+  test.each([["lots"], ["-1Gi"], ["1e3"]])("memory request %j", (memory) => {
+    expect(() => service(platform(), { resources: { requests: { cpu: "1", memory }, limits: { memory: "8Gi" } } })).toThrow(
+      `'resources.requests.memory' must be a Kubernetes quantity such as 500m, 2, 512Mi or 8Gi, got ${JSON.stringify(memory)}`,
+    );
+  });
+});
+
+describe("more subnets than zones", () => {
+  const { cluster: doc } = synthDefaultApp();
+  test("the zones lookup stops the plan when the region has fewer zones than subnets, instead of element() wrapping", () => {
+    const zones = Object.values((doc.data as Record<string, Record<string, { lifecycle: { postcondition: { condition: string; error_message: string }[] } }>>).aws_availability_zones)[0];
+    expect(zones.lifecycle.postcondition).toEqual([
+      {
+        condition: "${(length(self.names) >= 3)}",
+        error_message: "privateSubnetCidrs and publicSubnetCidrs list 3 subnets, one per availability zone, but this region has fewer available zones: list at most that many.",
+      },
+    ]);
+    expect(resourceAt(doc, "aws_subnet", "network/private-2").availability_zone).toMatch(/element\(data\.aws_availability_zones\..*\.names, 2\)/);
+  });
+});
+
+describeWithTerraform("Terraform loads the postcondition", () => {
+  test("cluster stack", async () => {
+    expectGatePassed("cluster", await terraformGate(synthDefaultApp().cluster));
+  });
+});
