@@ -88,3 +88,19 @@ describeWithTerraform("Terraform loads the postcondition", () => {
     expectGatePassed("cluster", await terraformGate(synthDefaultApp().cluster));
   });
 });
+
+describe("image references", () => {
+  test.each([
+    "registry.example.com/team/server:1.2.0",
+    "nvcr.io/nvidia/tritonserver:24.08-py3",
+    "localhost:5000/server",
+    "server",
+    "ghcr.io/org/server@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+  ])("%s is accepted", (image) => {
+    expect(() => service(platform(), { image, autoscaling: false })).not.toThrow();
+  });
+
+  test.each(["Registry.example.com/Team/Server:1", "server:", "server:1 ", "https://registry.example.com/server:1", "server@sha256:xyz", "a".repeat(256)])("%j is refused", (image) => {
+    expect(() => service(platform(), { image })).toThrow(`platform/svc: 'image' must be an OCI image reference such as registry.example.com/team/server:1.2.0 or .../server@sha256:<digest>, got ${JSON.stringify(image)}`);
+  });
+});

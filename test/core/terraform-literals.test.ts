@@ -86,9 +86,9 @@ describe("hostile values from every entry path are written literally", () => {
 
   /** Entry path, setting, environment that sets it, the payload, and where it must land. */
   const APP_CASES: [string, Record<string, string>, string][] = [
-    ["config file: inference.image", fromFile("image.json", JSON.stringify({ inference: { image: `registry.example.com/x:${FILE_READ}` } })), FILE_READ],
     ["config file: Secrets Manager id", fromFile("secret.yaml", `alerting:\n  slackWebhookUrl: 'aws-secretsmanager:${FILE_READ}'\n`), FILE_READ],
-    ["environment: GPU_PLATFORM_INFERENCE_IMAGE", { GPU_PLATFORM_INFERENCE_IMAGE: `registry.example.com/x:${DIRECTIVE}` }, DIRECTIVE],
+    ["config file: inference.env value", fromFile("env.json", JSON.stringify({ inference: { env: { MODEL_NAME: DIRECTIVE } } })), DIRECTIVE],
+    ["config file: inference.env Secrets Manager id", fromFile("env-secret.yaml", `inference:\n  env:\n    HF_TOKEN: 'aws-secretsmanager:${FILE_READ}#token'\n`), FILE_READ],
   ];
 
   const synthesized = new Map<string, ReturnType<typeof synthDefaultApp>>();
@@ -118,15 +118,22 @@ describe("hostile values from every entry path are written literally", () => {
     expect(() => loadConfig(fromFile("tag-key.yaml", `tags:\n  '${DIRECTIVE}': x\n`))).toThrow("'tags' must have keys of letters, digits, spaces and _ . : / = + - @ only");
   });
 
+  test.each([
+    ["config file: inference.image", fromFile("image.json", JSON.stringify({ inference: { image: `registry.example.com/x:${FILE_READ}` } }))],
+    ["environment: GPU_PLATFORM_INFERENCE_IMAGE", { GPU_PLATFORM_INFERENCE_IMAGE: `registry.example.com/x:${DIRECTIVE}` }],
+  ])("%s: an image with a template is rejected before it reaches the plan (OCI reference)", (_name, env) => {
+    expect(() => synthDefaultApp(loadConfig(env))).toThrow("platform/inference-server: 'image' must be an OCI image reference such as registry.example.com/team/server:1.2.0");
+  });
+
   test("environment: a cluster name with a template is rejected before it reaches the plan", () => {
     expect(() => loadConfig({ GPU_PLATFORM_CLUSTER_NAME: FILE_READ })).toThrow(/'cluster\.name' must/);
   });
 
   describe("library props", () => {
-    test("InferenceService image, args, env value and service-account annotation", () => {
+    test("InferenceService command, args, env value and service-account annotation", () => {
       const f = platform();
       service(f, {
-        image: `registry.example.com/x:1${GRAFANA_VARIABLE}`,
+        command: [`/bin/serve --label=${GRAFANA_VARIABLE}`],
         args: [FILE_READ],
         env: { MODEL_NAME: DIRECTIVE },
         serviceAccountAnnotations: { "example.com/note": FILE_READ },

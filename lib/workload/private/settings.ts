@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { DEFAULT_METRIC_CONTRACT, MetricContract, validateMetricContract } from "../../contracts/metric-contract";
 import { InferenceAlertOptions, ServiceSlos } from "../../contracts/service-objectives";
 import { PlatformConfigError } from "../../core/errors";
+import { checkImageReference } from "../../core/kubernetes/image-reference";
 import { ResourceRequirements } from "../../core/kubernetes/resources";
 import { namespaceDependencies, toNamespaceRef } from "../../core/kubernetes/namespace-ref";
 import { checkDns1123Label, checkIntRange, isToken, parsePrometheusDuration } from "../../core/validate";
@@ -216,6 +217,8 @@ export function resolveInferenceSettings(scope: Construct, props: InferenceServi
   }
   checkIntRange(scope, "runAsUser", runAsUser, 1, 2147483647);
   if (props.scrapeInterval !== undefined) parsePrometheusDuration(scope, "scrapeInterval", props.scrapeInterval);
+  checkImageReference(scope, "image", props.image);
+  if (props.model?.init) checkImageReference(scope, "model.init.image", props.model.init.image);
   if (props.allowServingFrom !== undefined) {
     if (props.allowServingFrom.length === 0) {
       throw new PlatformConfigError(scope, "allowServingFrom", [], "must list at least one namespace; leave it unset to allow every namespace");
