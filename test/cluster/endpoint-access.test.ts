@@ -3,6 +3,9 @@ import { buildApp } from "../../stacks/app";
 import { DEFAULT_CONFIG, loadConfig, resolveConfig } from "../../stacks/config";
 import { resourceAt, synthDefaultApp } from "../support/synth";
 
+// Each test synthesizes the default app (and may run Terraform): seconds on a loaded machine.
+jest.setTimeout(60_000);
+
 const REQUIRED =
   "must list the CIDRs allowed to reach the public API endpoint: your deployers' egress (from your machine: `curl -s https://checkip.amazonaws.com`, plus /32); " +
   "or make the endpoint private (endpointPublicAccess: false) and deploy from inside the VPC; opening it to 0.0.0.0/0 must be asked for with allowEndpointFromAnywhere";

@@ -3,6 +3,9 @@ import { TerraformStack, Testing } from "cdktf";
 import { EksNetwork, EksNetworkProps } from "../../lib/cluster/eks-network";
 import { resourceAt, resourcesOf, synthDefaultApp, synthStack } from "../support/synth";
 
+// Each test synthesizes the default app (and may run Terraform): seconds on a loaded machine.
+jest.setTimeout(60_000);
+
 const NETWORK: EksNetworkProps = {
   clusterName: "gpu",
   vpcCidr: "10.0.0.0/16",

@@ -6,6 +6,9 @@ import { resourceAt, synthDefaultApp } from "../support/synth";
 import { describeWithTerraform, expectGatePassed, terraformGate } from "../support/terraform-gate";
 import { platform, service } from "../workload/fixture";
 
+// Each test synthesizes the default app (and may run Terraform): seconds on a loaded machine.
+jest.setTimeout(60_000);
+
 /** Hostile or out-of-limit configuration, each with the message it must get. */
 const CONFIG_CASES: [string, Record<string, unknown>, string][] = [
   ["VPC larger than /16", { network: { vpcCidr: "10.0.0.0/8" } }, "config.network: 'vpcCidr' must have a prefix between /16 and /28 (AWS VPC limit), got \"10.0.0.0/8\""],
@@ -86,7 +89,7 @@ describe("more subnets than zones", () => {
 describeWithTerraform("Terraform loads the postcondition", () => {
   test("cluster stack", async () => {
     expectGatePassed("cluster", await terraformGate(synthDefaultApp().cluster));
-  });
+  }, 60_000);
 });
 
 describe("image references", () => {

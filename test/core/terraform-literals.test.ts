@@ -16,6 +16,9 @@ import { synthDefaultApp } from "../support/synth";
 import { describeWithTerraform, expectGatePassed, terraformGate, terraformReadsStrings } from "../support/terraform-gate";
 import { platform, service, synth } from "../workload/fixture";
 
+// Each test synthesizes the default app (and may run Terraform): seconds on a loaded machine.
+jest.setTimeout(60_000);
+
 /** What a hostile user writes: an interpolation reading a file and a template directive. */
 const FILE_READ = '${file("/etc/passwd")}';
 const DIRECTIVE = "%{ for x in y }x%{ endfor }";
@@ -100,7 +103,7 @@ describe("hostile values from every entry path are written literally", () => {
   test.each(APP_CASES)("%s: no Terraform template evaluates it; it sits escaped in the plan", (name, env, payload) => {
     const { cluster, platform: platformDoc } = synthOf(name, env);
     expectOnlyLiteral([cluster, platformDoc], payload);
-  });
+  }, 60_000);
 
   describeWithTerraform("Terraform loads every plan holding a hostile value", () => {
     test.each(APP_CASES)("%s", async (name, env) => {
@@ -108,7 +111,7 @@ describe("hostile values from every entry path are written literally", () => {
       const [c, p] = await Promise.all([terraformGate(cluster), terraformGate(platformDoc)]);
       expectGatePassed(`${name}: cluster`, c);
       expectGatePassed(`${name}: platform`, p);
-    });
+    }, 60_000);
   });
 
   test("config file: a tag with a template is rejected before it reaches the plan (AWS tag characters)", () => {

@@ -2,6 +2,9 @@ import { resolveConfig } from "../../stacks/config";
 import { synthDefaultApp } from "../support/synth";
 import { describeWithTerraform, expectGatePassed, terraformGate } from "../support/terraform-gate";
 
+// Each test synthesizes the default app (and may run Terraform): seconds on a loaded machine.
+jest.setTimeout(60_000);
+
 const S3 = { backend: "s3", bucket: "acme-terraform-state", keyPrefix: "ml/gpu-platform", kmsKeyId: "alias/terraform-state" };
 
 describe("state backend", () => {
@@ -44,5 +47,5 @@ describeWithTerraform("Terraform loads the S3 backend configuration", () => {
     const { cluster, platform } = synthDefaultApp(resolveConfig({ state: S3 }));
     expectGatePassed("cluster", await terraformGate(cluster));
     expectGatePassed("platform", await terraformGate(platform));
-  });
+  }, 60_000);
 });

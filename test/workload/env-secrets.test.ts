@@ -5,6 +5,9 @@ import { resourceAt, resourcesOf, synthDefaultApp } from "../support/synth";
 import { describeWithTerraform, expectGatePassed, terraformGate } from "../support/terraform-gate";
 import { Json, expectResource, onlyResource, platform, resourcesOf as resourcesIn, service, synth } from "./fixture";
 
+// Each test synthesizes the default app (and may run Terraform): seconds on a loaded machine.
+jest.setTimeout(60_000);
+
 const HF = "hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345";
 const REFERENCE_FORMS =
   'reference it instead with EnvValue.fromSecret("<secret name>", "<key>") or EnvValue.fromSecretsManager("<secret id>", { jsonKey: "<key>" }) ' +
@@ -123,5 +126,5 @@ describeWithTerraform("Terraform loads a plan with env secrets", () => {
   test("Secrets Manager and Kubernetes references", async () => {
     const { platform: doc } = synthDefaultApp(resolveConfig({ inference: { env: { HF_TOKEN: "aws-secretsmanager:prod/hf#token", API_KEY: "kubernetes:api/key" } } }));
     expectGatePassed("platform", await terraformGate(doc));
-  });
+  }, 60_000);
 });
