@@ -4,15 +4,6 @@ import { PlatformConfig } from "./config";
 import { PlatformStack } from "./platform-stack";
 import { useStateBackend } from "./state-backend";
 
-/**
- * The configuration for tools that build the app without deploying it (export, diagram): the
- * cluster stack they build is discarded, so its API endpoint plays no part and is made private
- * rather than requiring the deployers' CIDRs.
- */
-export function forOfflineTools(config: PlatformConfig): PlatformConfig {
-  return config.cluster.mode === "new" ? { ...config, cluster: { ...config.cluster, endpointPublicAccess: false } } : config;
-}
-
 /** The default app: the cluster stack, then the platform stack fed by its outputs. */
 // No stack traces in the manifest's annotations: they hold absolute paths of the machine that synthesized.
 export function buildApp(config: PlatformConfig, app: App = new App({ stackTraces: false })): { app: App; cluster: ClusterStack; platform: PlatformStack } {

@@ -4,7 +4,7 @@ import { Construct } from "constructs";
 import { IEksCluster, NetworkPolicyEnforcement } from "../lib/core/cluster-ref";
 import { ClusterAutoscalerRole } from "../lib/autoscaling/cluster-autoscaler-role";
 import { EksAddons } from "../lib/cluster/eks-addons";
-import { ENDPOINT_CIDRS_REQUIRED, EksCluster } from "../lib/cluster/eks-cluster";
+import { EksCluster } from "../lib/cluster/eks-cluster";
 import { EksNetwork } from "../lib/cluster/eks-network";
 import { GpuNodeGroup } from "../lib/cluster/gpu-node-group";
 import { IAutoscaledNodeGroup } from "../lib/cluster/node-autoscaling";
@@ -12,8 +12,7 @@ import { NodeRole } from "../lib/cluster/node-role";
 import { SystemNodeGroup } from "../lib/cluster/system-node-group";
 import { IThanosBucket, ThanosBucket } from "../lib/storage/thanos-bucket";
 import { ThanosBucketAccess, ThanosComponentRoles } from "../lib/storage/thanos-bucket-access";
-import { CONFIG_ENV, NetworkPolicyEnforcementSetting, PlatformConfig } from "./config";
-import { PlatformConfigError } from "../lib/core/errors";
+import { NetworkPolicyEnforcementSetting, PlatformConfig } from "./config";
 import { keepTemplatesLiteral } from "../lib/core/terraform-literals";
 
 /** What each config setting of `cluster.networkPolicyEnforcement` states. */
@@ -46,9 +45,6 @@ export class ClusterStack extends TerraformStack {
 
     let addons: EksAddons | undefined;
     if (c.mode === "new") {
-      if (c.endpointPublicAccess && c.endpointPublicAccessCidrs.length === 0) {
-        throw new PlatformConfigError("config", "cluster.endpointPublicAccessCidrs", undefined, `${ENDPOINT_CIDRS_REQUIRED} (here: ${CONFIG_ENV.endpointCidrs}=<cidr>[,<cidr>], or cluster.endpointPublicAccessCidrs in the config file)`);
-      }
       const network = new EksNetwork(this, "network", { clusterName: c.name, ...c.network });
       const cluster = new EksCluster(this, "eks", {
         clusterName: c.name,
@@ -56,6 +52,7 @@ export class ClusterStack extends TerraformStack {
         subnetIds: network.privateSubnetIds,
         serviceCidr: c.network.serviceCidr,
         endpointPublicAccess: c.endpointPublicAccess,
+        // No CIDRs: the deployer's egress address, looked up at plan time (synth warns).
         ...(c.endpointPublicAccess && { endpointPublicAccessCidrs: c.endpointPublicAccessCidrs, allowEndpointFromAnywhere: c.allowEndpointFromAnywhere }),
         adminPrincipalArns: c.adminPrincipalArns,
         logRetentionDays: c.logRetentionDays,

@@ -122,8 +122,8 @@ export interface NewClusterConfig {
   readonly name: string;
   readonly kubernetesVersion: string;
   readonly endpointPublicAccess: boolean;
-  /** Required with a public endpoint (no default: see README). Empty: not set. */
-  readonly endpointPublicAccessCidrs: readonly string[];
+  /** CIDRs allowed to reach the public endpoint. @default - the deployer's egress address, looked up at plan time */
+  readonly endpointPublicAccessCidrs?: readonly string[];
   /** Allows 0.0.0.0/0 in endpointPublicAccessCidrs. @default false */
   readonly allowEndpointFromAnywhere?: boolean;
   readonly adminPrincipalArns: readonly string[];
@@ -191,8 +191,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
     name: "gpu-inference",
     kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
     endpointPublicAccess: true,
-    // Not set: the deployer's egress must be given (GPU_PLATFORM_ENDPOINT_CIDRS); never open by default.
-    endpointPublicAccessCidrs: [],
+    // endpointPublicAccessCidrs unset: the deployer's egress address, looked up at plan time; never open by default.
     adminPrincipalArns: [],
     logRetentionDays: 90,
     network: DEFAULT_NETWORK,
@@ -438,7 +437,7 @@ export function resolveConfig(input: JsonObject): PlatformConfig {
       name,
       kubernetesVersion,
       endpointPublicAccess: (c.endpointPublicAccess as boolean) ?? d.endpointPublicAccess,
-      endpointPublicAccessCidrs: (c.endpointPublicAccessCidrs as string[]) ?? d.endpointPublicAccessCidrs,
+      ...(c.endpointPublicAccessCidrs !== undefined && { endpointPublicAccessCidrs: c.endpointPublicAccessCidrs as string[] }),
       ...(c.allowEndpointFromAnywhere === true && { allowEndpointFromAnywhere: true }),
       adminPrincipalArns: (c.adminPrincipalArns as string[]) ?? d.adminPrincipalArns,
       logRetentionDays: (c.logRetentionDays as number) ?? d.logRetentionDays,

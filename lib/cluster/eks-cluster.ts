@@ -21,6 +21,7 @@ import { IEksCluster, NetworkPolicyEnforcement } from "../core/cluster-ref";
 import { LOG_RETENTION_DAYS, checkClusterName, checkKubernetesVersion } from "./cluster-validation";
 import { managedPolicyArn, partitionOf, regionOf } from "./private/aws-policies";
 import { keepTemplatesLiteral } from "../core/terraform-literals";
+import { deployerEgressCidr, EGRESS_LOOKUP_URL } from "./private/deployer-egress";
 
 export interface EksClusterOptions {
   /** Cluster name: 1-100 characters, letters, digits, '-' and '_', starting with a letter or digit. */
@@ -35,10 +36,10 @@ export interface EksClusterOptions {
    */
   readonly endpointPublicAccess?: boolean;
   /**
-   * CIDRs allowed to reach the public endpoint: your deployers' egress (from your machine:
-   * `curl -s https://checkip.amazonaws.com` plus `/32`). Required with a public endpoint; a /0
-   * range needs `allowEndpointFromAnywhere`.
-   * @default - none: synth fails and says how to set it
+   * CIDRs allowed to reach the public endpoint: your deployers' egress. A /0 range needs
+   * `allowEndpointFromAnywhere`.
+   * @default - the deployer's egress address as a /32, looked up when Terraform plans
+   * (https://checkip.amazonaws.com); synth warns that no other machine can reach the endpoint
    */
   readonly endpointPublicAccessCidrs?: readonly string[];
   /**
@@ -62,10 +63,13 @@ export interface EksClusterProps extends EksClusterOptions {
   readonly subnetIds: string[];
 }
 
-/** What to do when a public endpoint has no CIDRs: said once, for the library and the app. */
-export const ENDPOINT_CIDRS_REQUIRED =
-  "must list the CIDRs allowed to reach the public API endpoint: your deployers' egress (from your machine: `curl -s https://checkip.amazonaws.com`, plus /32); " +
-  "or make the endpoint private (endpointPublicAccess: false) and deploy from inside the VPC; opening it to 0.0.0.0/0 must be asked for with allowEndpointFromAnywhere";
+/** Said when the endpoint allow-list defaults to the deployer's address: for the library and the app. */
+export const ENDPOINT_LIMITED_TO_DEPLOYER =
+  "The EKS API endpoint is reachable only from the deployer's egress address, looked up when Terraform plans (" +
+  EGRESS_LOOKUP_URL +
+  ", as <address>/32): other machines (CI, teammates) cannot reach it, and a plan from another address replaces the allow-list. " +
+  "To allow them, list their egress CIDRs in endpointPublicAccessCidrs (default app: cluster.endpointPublicAccessCidrs or GPU_PLATFORM_ENDPOINT_CIDRS); " +
+  "0.0.0.0/0 only with allowEndpointFromAnywhere: true.";
 
 /** An IAM role or user ARN: path and name characters only, so no wildcard grants admin to a pattern. */
 const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
@@ -165,8 +169,14 @@ export class EksCluster extends Construct implements IEksCluster {
     if (!publicAccess && props.endpointPublicAccessCidrs !== undefined) {
       throw new PlatformConfigError(this, "endpointPublicAccessCidrs", publicCidrs, "only applies when endpointPublicAccess is true");
     }
-    if (publicAccess && publicCidrs.length === 0) {
-      throw new PlatformConfigError(this, "endpointPublicAccessCidrs", props.endpointPublicAccessCidrs, ENDPOINT_CIDRS_REQUIRED);
+    if (publicAccess && props.endpointPublicAccessCidrs !== undefined && publicCidrs.length === 0) {
+      // EKS reads an empty list as 0.0.0.0/0.
+      throw new PlatformConfigError(
+        this,
+        "endpointPublicAccessCidrs",
+        publicCidrs,
+        "must list at least one CIDR (an empty list would open the endpoint to 0.0.0.0/0); leave it out to allow the deployer's egress address only",
+      );
     }
     const anywhere = publicCidrs.filter((cidr) => !isToken(cidr) && parseCidr(this.node.path, "endpointPublicAccessCidrs", cidr).prefix === 0);
     if (anywhere.length > 0 && !props.allowEndpointFromAnywhere) {
@@ -181,6 +191,12 @@ export class EksCluster extends Construct implements IEksCluster {
       Annotations.of(this).addWarning(
         "The EKS API endpoint is reachable from 0.0.0.0/0 (authentication still required); set endpointPublicAccessCidrs to your deployers' egress CIDRs.",
       );
+    }
+
+    let allowedCidrs = [...publicCidrs];
+    if (publicAccess && props.endpointPublicAccessCidrs === undefined) {
+      allowedCidrs = [deployerEgressCidr(this, "deployer-egress")];
+      Annotations.of(this).addWarning(ENDPOINT_LIMITED_TO_DEPLOYER);
     }
 
     const trust = new DataAwsIamPolicyDocument(this, "cluster-trust", {
@@ -255,7 +271,7 @@ export class EksCluster extends Construct implements IEksCluster {
         subnetIds: props.subnetIds,
         endpointPrivateAccess: true,
         endpointPublicAccess: publicAccess,
-        ...(publicAccess && { publicAccessCidrs: [...publicCidrs] }),
+        ...(publicAccess && { publicAccessCidrs: allowedCidrs }),
       },
       kubernetesNetworkConfig: { serviceIpv4Cidr: serviceCidr },
       encryptionConfig: { resources: ["secrets"], provider: { keyArn: this.secretsKey.arn } },

@@ -4,7 +4,7 @@ import { buildApp } from "../../stacks/app";
 import { ClusterStack } from "../../stacks/cluster-stack";
 import { PlatformStack } from "../../stacks/platform-stack";
 import { DEFAULT_CONFIG, resolveConfig } from "../../stacks/config";
-import { TEST_DEFAULT_CONFIG, TfJson, resourceAt, resourcesOf, synthDefaultApp } from "../support/synth";
+import { TfJson, resourceAt, resourcesOf, synthDefaultApp } from "../support/synth";
 
 const CROSS_STACK = /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-cluster\.outputs\.cross-stack-output-(.+)\}$/;
 
@@ -61,7 +61,7 @@ describe("default app: node autoscaling", () => {
   });
 
   test("the GPU pools handed to the platform are marked autoscaled", () => {
-    const built = buildApp(TEST_DEFAULT_CONFIG, Testing.app());
+    const built = buildApp(DEFAULT_CONFIG, Testing.app());
     expect(built.cluster.gpuPools.map((p) => [p.poolName, p.autoscaled])).toEqual([
       ["g5-ondemand", true],
       ["g6-spot", true],
@@ -82,7 +82,7 @@ describe("default app: node autoscaling", () => {
 
   test("a platform without an autoscaler warns about pools that wait for one", () => {
     const app = Testing.app();
-    const clusterStack = new ClusterStack(app, "cluster", TEST_DEFAULT_CONFIG);
+    const clusterStack = new ClusterStack(app, "cluster", DEFAULT_CONFIG);
     const platformStack = new PlatformStack(app, "platform", {
       region: DEFAULT_CONFIG.region,
       tags: {},

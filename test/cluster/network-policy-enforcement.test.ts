@@ -3,9 +3,9 @@ import { App, Testing } from "cdktf";
 import { NetworkPolicyEnforcement } from "../../lib/core/cluster-ref";
 import { addNetworkPolicyEnforcementCheck } from "../../lib/platform/network-policy-enforcement";
 import { buildApp } from "../../stacks/app";
-import { resolveConfig } from "../../stacks/config";
+import { DEFAULT_CONFIG, resolveConfig } from "../../stacks/config";
 import { clusterStack, fakeCluster } from "../support/fixtures";
-import { TEST_DEFAULT_CONFIG, resourcesOf, synthDefaultApp } from "../support/synth";
+import { resourcesOf, synthDefaultApp } from "../support/synth";
 
 const UNKNOWN_WARNING = /NetworkPolicies .*network-policy.* are written, but it is unknown whether the cluster enforces them/;
 
@@ -29,7 +29,7 @@ describe("every NetworkPolicy the platform writes has an enforcer", () => {
   });
 
   test("the new cluster's handle states the VPC CNI as enforcer", () => {
-    const built = buildApp(TEST_DEFAULT_CONFIG, Testing.app());
+    const built = buildApp(DEFAULT_CONFIG, Testing.app());
     expect(built.cluster.cluster.networkPolicyEnforcement?.enforcer).toBe("the VPC CNI add-on (enableNetworkPolicy)");
     expect(built.platform.cluster.networkPolicyEnforcement).toBe(built.cluster.cluster.networkPolicyEnforcement);
   });

@@ -4,9 +4,9 @@ import { IConstruct } from "constructs";
 import { parse } from "yaml";
 import { PinnedHelmRelease } from "../../lib/platform/pinned-helm-release";
 import { buildApp } from "../../stacks/app";
+import { DEFAULT_CONFIG } from "../../stacks/config";
 import { Testing } from "cdktf";
 import { UPSTREAM_DIR, describeWithUpstream } from "../support/upstream";
-import { TEST_DEFAULT_CONFIG } from "../support/synth";
 
 /**
  * Helm ignores a misspelt values key without a word. This walks the values of every pinned
@@ -81,7 +81,7 @@ function releases(root: IConstruct): PinnedHelmRelease<object>[] {
 }
 
 describeWithUpstream("Helm values keys exist in the pinned charts' default values", () => {
-  const { platform } = buildApp(TEST_DEFAULT_CONFIG, Testing.app());
+  const { platform } = buildApp(DEFAULT_CONFIG, Testing.app());
   const found = releases(platform);
 
   test("a misspelt key is caught, free-form maps are not walked", () => {

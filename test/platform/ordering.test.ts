@@ -22,8 +22,9 @@ import { addOrderingValidation } from "../../lib/platform/ordering-validation";
 import { PinnedHelmRelease } from "../../lib/platform/pinned-helm-release";
 import { CHARTS } from "../../lib/versions";
 import { buildApp } from "../../stacks/app";
+import { DEFAULT_CONFIG } from "../../stacks/config";
 import { clusterStack } from "../support/fixtures";
-import { TEST_DEFAULT_CONFIG, resourceAt, synthDefaultApp } from "../support/synth";
+import { resourceAt, synthDefaultApp } from "../support/synth";
 
 const pool = GpuPool.fromExisting({ poolName: "a10g" });
 
@@ -265,7 +266,7 @@ describe("ordering in the default app", () => {
   const kubePrometheusStack = "helm_release.monitoring_chart_release_36CE6310";
 
   test("the platform stack passes the check, which runs on it", () => {
-    const built = buildApp(TEST_DEFAULT_CONFIG, Testing.app());
+    const built = buildApp(DEFAULT_CONFIG, Testing.app());
     built.cluster.prepareStack();
     built.platform.prepareStack();
     expect(built.platform.node.validate()).toEqual([]);

@@ -52,8 +52,7 @@ export interface PlanDiffRun {
 /** Runs the project's built plan:diff in `dir`, as `npm run plan:diff -- base` does there. */
 export function planDiff(dir: string, base: string): PlanDiffRun {
   const start = process.hrtime.bigint();
-  // The test's own environment (jest's copy of process.env: the endpoint CIDRs of test/support/setup-jest.ts).
-  const r = spawnSync(process.execPath, [join(ROOT, "dist/scripts/plan-diff.js"), base], { cwd: dir, encoding: "utf8", env: { ...process.env } });
+  const r = spawnSync(process.execPath, [join(ROOT, "dist/scripts/plan-diff.js"), base], { cwd: dir, encoding: "utf8" });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
 }
 

@@ -18,7 +18,7 @@ function appCopy(prefix: string): string {
 }
 
 function synth(cwd: string, outdir: string): Promise<void> {
-  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("GPU_PLATFORM_"))), GPU_PLATFORM_ENDPOINT_CIDRS: "203.0.113.0/24" };
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("GPU_PLATFORM_")));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["dist/main.js"], { cwd, env: { ...env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" }, stdio: ["ignore", "ignore", "pipe"] });
     let err = "";

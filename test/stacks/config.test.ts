@@ -4,7 +4,7 @@ import { join } from "path";
 import { Testing } from "cdktf";
 import { buildApp } from "../../stacks/app";
 import { DEFAULT_CONFIG, loadConfig, resolveConfig } from "../../stacks/config";
-import { resourceAt, synthDefaultApp, withTestEndpoint } from "../support/synth";
+import { resourceAt, synthDefaultApp } from "../support/synth";
 
 function configFile(name: string, text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "platform-config-"));
@@ -238,12 +238,12 @@ describe("configuration", () => {
 
     test("a non-GPU instance type in a configured pool fails the synth with the pool's path", () => {
       const config = resolveConfig({ gpuPools: [{ name: "cpu", instanceTypes: ["m5.large"] }] });
-      expect(() => buildApp(withTestEndpoint(config), Testing.app())).toThrow(/^cluster\/gpu-pool-cpu: 'instanceTypes\[0\]' must be an NVIDIA GPU instance type/);
+      expect(() => buildApp(config, Testing.app())).toThrow(/^cluster\/gpu-pool-cpu: 'instanceTypes\[0\]' must be an NVIDIA GPU instance type/);
     });
 
     test("an admin principal that is not an IAM ARN", () => {
       const config = resolveConfig({ cluster: { adminPrincipalArns: ["alice"] } });
-      expect(() => buildApp(withTestEndpoint(config), Testing.app())).toThrow(
+      expect(() => buildApp(config, Testing.app())).toThrow(
         "cluster/eks: 'adminPrincipalArns[0]' must be the ARN of one IAM role or user, without wildcards (arn:aws:iam::123456789012:role/name), got \"alice\"",
       );
     });

@@ -3,7 +3,7 @@ import { Testing } from "cdktf";
 import { buildApp } from "../../stacks/app";
 import { IGpuPool } from "../../lib/gpu/gpu-pool";
 import { DEFAULT_CONFIG } from "../../stacks/config";
-import { TEST_DEFAULT_CONFIG, resourceAt, resourcesOf, synthDefaultApp } from "../support/synth";
+import { resourceAt, resourcesOf, synthDefaultApp } from "../support/synth";
 
 const { cluster, platform } = synthDefaultApp();
 
@@ -176,13 +176,14 @@ describe("default app: platform stack", () => {
     expect(helm("gpu/device-plugin/chart/release").depends_on).toEqual(["kubernetes_namespace_v1.namespace-nvidia"]);
   });
 
-  test("synth warns about what must be set before a real deploy: image, channels", () => {
-    const built = buildApp(TEST_DEFAULT_CONFIG, Testing.app());
+  test("synth warns about what must be set before a real deploy: image, channels, endpoint limited to the deployer", () => {
+    const built = buildApp(DEFAULT_CONFIG, Testing.app());
     const warnings = [built.cluster, built.platform]
       .flatMap((s) => s.node.findAll())
       .flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data)));
-    expect(warnings).toHaveLength(2);
+    expect(warnings).toHaveLength(3);
     expect(warnings.join("\n")).toMatch(/placeholder image[\s\S]*No notification channel|No notification channel[\s\S]*placeholder image/);
+    expect(warnings.join("\n")).toContain("The EKS API endpoint is reachable only from the deployer's egress address");
   });
 
   test("the inference server runs on the first GPU pool with one GPU and the default contract's monitor", () => {
@@ -202,7 +203,7 @@ describe("default app: platform stack", () => {
     expect(affinity).toMatch(/"preferred_during_scheduling_ignored_during_execution":\[\{"preference":\{"match_expressions":\[\{"key":"gpu-platform.io\/pool","operator":"In","values":\["g5-ondemand"\]/);
     expect(affinity).toContain('"values":["g6-spot"]');
     // Surge where a node autoscaler manages both pools (10 + 1 pods on 6 + 8 GPUs), else one pod at a time.
-    const pools: readonly IGpuPool[] = buildApp(TEST_DEFAULT_CONFIG, Testing.app()).cluster.gpuPools;
+    const pools: readonly IGpuPool[] = buildApp(DEFAULT_CONFIG, Testing.app()).cluster.gpuPools;
     const autoscaled = pools.every((p) => p.autoscaled === true);
     expect(deployment.spec.strategy).toEqual({
       type: "RollingUpdate",

@@ -1,9 +1,9 @@
 import { Testing } from "cdktf";
 import { parse } from "yaml";
 import { buildApp } from "../../stacks/app";
-import { resolveConfig } from "../../stacks/config";
+import { DEFAULT_CONFIG, resolveConfig } from "../../stacks/config";
 import { expectConfigError } from "../monitoring/rules/helpers";
-import { TEST_DEFAULT_CONFIG, TfJson, resourceAt, resourcesOf, synthDefaultApp } from "../support/synth";
+import { TfJson, resourceAt, resourcesOf, synthDefaultApp } from "../support/synth";
 
 interface KpsValues {
   prometheus: {
@@ -64,14 +64,14 @@ describe("long-term storage in the default app", () => {
       },
     ]);
     expect(values.grafana.sidecar.datasources).toEqual({ uid: "prometheus", isDefaultDatasource: false });
-    const { platform: stack } = buildApp(TEST_DEFAULT_CONFIG, Testing.app());
+    const { platform: stack } = buildApp(DEFAULT_CONFIG, Testing.app());
     expect(stack.monitoring.defaultDatasource).toEqual({ uid: "thanos", type: "prometheus" });
     expect(stack.monitoring.defaultDatasource).toBe(stack.thanos!.datasource.ref);
     expect(stack.monitoring.prometheusDatasource).toEqual({ uid: "prometheus", type: "prometheus" });
   });
 
   test("the storage rule pack is loaded, expecting one sidecar per Prometheus replica", () => {
-    const { platform: stack } = buildApp(TEST_DEFAULT_CONFIG, Testing.app());
+    const { platform: stack } = buildApp(DEFAULT_CONFIG, Testing.app());
     const thanos = stack.monitoring.ruleGroups().find((g) => g.name === "thanos");
     expect(thanos?.rules.map((r) => ("alert" in r ? r.alert : r.record))).toContain("ThanosCompactHalted");
     const endpoints = thanos!.rules.find((r) => "alert" in r && r.alert === "ThanosQueryEndpointsMissing") as { expr: string };

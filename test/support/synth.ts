@@ -17,22 +17,9 @@ export function synthStack(stack: TerraformStack): TfJson {
   return JSON.parse(Testing.synth(stack, true)) as TfJson;
 }
 
-/** The deployers' egress the tests give (TEST-NET-3, RFC 5737): a new cluster's public endpoint requires one. */
-export const TEST_ENDPOINT_CIDRS: readonly string[] = ["203.0.113.0/24"];
-
-/** `config` with the tests' endpoint CIDRs where a new cluster's public endpoint has none. */
-export function withTestEndpoint(config: PlatformConfig): PlatformConfig {
-  const c = config.cluster;
-  if (c.mode !== "new" || !c.endpointPublicAccess || c.endpointPublicAccessCidrs.length > 0) return config;
-  return { ...config, cluster: { ...c, endpointPublicAccessCidrs: TEST_ENDPOINT_CIDRS } };
-}
-
-/** The default app's configuration as the tests deploy it: defaults plus an endpoint CIDR. */
-export const TEST_DEFAULT_CONFIG = withTestEndpoint(DEFAULT_CONFIG);
-
 /** Synthesizes the default app (or one built from `config`) and returns both stacks' JSON. */
 export function synthDefaultApp(config: PlatformConfig = DEFAULT_CONFIG): { cluster: TfJson; platform: TfJson; app: App } {
-  const built = buildApp(withTestEndpoint(config), Testing.app());
+  const built = buildApp(config, Testing.app());
   // Cross-stack references are resolved when the consuming stack is prepared.
   built.cluster.prepareStack();
   built.platform.prepareStack();
