@@ -158,7 +158,7 @@ describe("the built app", () => {
     });
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split("\n")).toEqual([
-      `error: ${path}: 'alerting.slackWebhookURL' is not a known setting (did you mean 'slackWebhookUrl'?); known settings here: slackWebhookUrl, pagerdutyRoutingKey, got <not shown: a string of 63 characters that may be a secret>`,
+      `error: ${path}: 'alerting.slackWebhookURL' is not a known setting (did you mean 'slackWebhookUrl'?); known settings here: slackWebhookUrl, pagerdutyRoutingKey, wecomRobotBridgeUrl, got <not shown: a string of 63 characters that may be a secret>`,
     ]);
     expect(r.stderr + r.stdout).not.toContain(secret.slice(0, 8));
   });

@@ -71,7 +71,7 @@ describe("alerting.wecomRobotBridgeUrl", () => {
 
   test("a robot URL written into the file is rejected like every other channel secret", () => {
     expect(() => resolveConfig({ alerting: { wecomRobotBridgeUrl: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc" } } as Input)).toThrow(
-      "config: 'alerting.wecomRobotBridgeUrl' must reference a secret, never hold one: aws-secretsmanager:<secret id>[#<json key>] or kubernetes:<secret name>/<key>, got \"https://qyap…\"",
+      "config: 'alerting.wecomRobotBridgeUrl' must reference a secret, never hold one: aws-secretsmanager:<secret id>[#<json key>] or kubernetes:<secret name>/<key>, got <not shown: a string of 56 characters that may be a secret>",
     );
   });
 });

@@ -159,12 +159,12 @@ describe("renderAlertmanagerConfig validation", () => {
     [
       "a WeCom robot pointed at the robot's own webhook, which rejects Alertmanager's payload",
       withIntegration({ kind: "wecomRobot", bridgeUrl: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx" }),
-      `alertmanager: 'receivers[0].integrations[0].bridgeUrl' must be a bridge's URL: the robot's own webhook does not accept Alertmanager's payload (run a bridge such as alertmanager-wechatrobot-webhook and point this at it), got "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"`,
+      `alertmanager: 'receivers[0].integrations[0].bridgeUrl' must be a bridge's URL: the robot's own webhook does not accept Alertmanager's payload (run a bridge such as alertmanager-wechatrobot-webhook and point this at it), got <not shown: a string of 54 characters that may be a secret>`,
     ],
     [
       "a WeCom robot bridge URL with the robot key in plain text",
       withIntegration({ kind: "wecomRobot", bridgeUrl: "http://wecom-bridge.monitoring.svc:8080/webhook?key=693a91f6-7xxx" }),
-      `alertmanager: 'receivers[0].integrations[0].bridgeUrl' must not carry the robot key in plain text: put the URL in a Secret and use bridgeUrlSecret, got "http://wecom-bridge.monitoring.svc:8080/webhook?key=…"`,
+      `alertmanager: 'receivers[0].integrations[0].bridgeUrl' must not carry the robot key in plain text: put the URL in a Secret and use bridgeUrlSecret, got <not shown: a string of 53 characters that may be a secret>`,
     ],
     [
       "a webhook with both url and urlSecret",
