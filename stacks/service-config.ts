@@ -5,6 +5,7 @@ import { InferenceAlertOptions, ServiceSlos } from "../lib/contracts/service-obj
 import { validateServiceMonitoring } from "../lib/contracts/service-validation";
 import { PlatformConfigError } from "../lib/core/errors";
 import { checkDns1123Label, checkUnique } from "../lib/core/validate";
+import { EnvValue, parseEnvValue, resolveEnv } from "../lib/workload/env-value";
 import type { InferenceAutoscalingOptions, MetricsAuthOptions } from "../lib/workload/inference-service";
 import { Either, Json, JsonObject, NamedList, Shape, Tagged } from "./config-shape";
 
@@ -29,6 +30,11 @@ export interface ServiceConfig {
   readonly metricsPath?: string;
   readonly metricsAuth?: MetricsAuthOptions;
   readonly args?: readonly string[];
+  /**
+   * Environment of the server: text, `kubernetes:<secret>/<key>` or
+   * `aws-secretsmanager:<id>[#<json key>]`, as `inference.env`. @default - HOME=/tmp only
+   */
+  readonly env?: Readonly<Record<string, EnvValue>>;
   readonly replicas?: number;
   readonly autoscaling?: InferenceAutoscalingOptions | false;
   readonly metrics: MetricContract;
@@ -91,6 +97,7 @@ export const SERVICE_SHAPE: Shape = {
     bearerToken: { secretName: "string", key: "string" },
   },
   args: "string[]",
+  env: "map",
   replicas: "number",
   autoscaling: new Either(false, {
     signal: "string",
@@ -150,6 +157,8 @@ function resolveService(src: string, at: string, s: JsonObject, pools: readonly 
     image: s.image,
     metrics,
     ...pick(s, ["gpuPool", "overflowPool", "gpus", "containerPort", "metricsPath", "args", "replicas", "team"]),
+    // Checked here (secret-like names, reference forms), so an error names the file's setting.
+    ...(s.env !== undefined && { env: resolveEnv(src, `${at}.env`, mapValues(s.env as Record<string, string>, parseEnvValue)) }),
     ...(s.metricsAuth !== undefined && { metricsAuth: s.metricsAuth as unknown as MetricsAuthOptions }),
     ...(port !== undefined && { metricsPort: port as number | "serving" }),
     ...(s.autoscaling !== undefined && { autoscaling: s.autoscaling as unknown as InferenceAutoscalingOptions | false }),
@@ -160,6 +169,10 @@ function resolveService(src: string, at: string, s: JsonObject, pools: readonly 
   // The same checks as the InferenceService constructor, here under the file's own names.
   validateServiceMonitoring(src, { prefix: `${at}.`, contract: "metrics" }, { contract: metrics, alerting: service.alerting, slos: service.slos, domainMetrics: service.domainMetrics });
   return service;
+}
+
+function mapValues<T>(record: Readonly<Record<string, string>>, f: (value: string) => T): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
 }
 
 function pick(s: JsonObject, keys: readonly string[]): Record<string, Json> {

@@ -122,6 +122,28 @@ describe("default app: inference.env in the configuration file", () => {
   });
 });
 
+describe("default app: services[].env in the configuration file", () => {
+  const detector = { name: "detector", image: "registry.example.com/detector:1.0", autoscaling: { maxReplicas: 4 } };
+
+  test("a literal token is refused naming the service's setting, without the value", () => {
+    expect(() => resolveConfig({ services: [{ ...detector, env: { HF_TOKEN: HF } }] } as never)).toThrow(
+      `config: 'services["detector"].env.HF_TOKEN' looks like a secret, which must never be written into the plan or the Deployment: ${REFERENCE_FORMS}; for text under such a name that is not a secret, use EnvValue.notSecret(...), got <not shown: a string of 35 characters that may be a secret>`,
+    );
+  });
+
+  test("references and text reach the service's Deployment", () => {
+    const config = resolveConfig({ services: [{ ...detector, env: { HF_TOKEN: "aws-secretsmanager:prod/hf#token", API_KEY: "kubernetes:api/key", LOG_LEVEL: "debug" } }] } as never);
+    const { platform: doc } = synthDefaultApp(config);
+    const deployment = resourceAt(doc, "kubernetes_deployment_v1", "detector/deployment") as { spec: { template: { spec: { container: { env: Json }[] } } } };
+    expect(deployment.spec.template.spec.container[0].env).toEqual([
+      { name: "HOME", value: "/tmp" },
+      { name: "HF_TOKEN", value_from: { secret_key_ref: { name: "detector-env", key: "server.HF_TOKEN" } } },
+      { name: "API_KEY", value_from: { secret_key_ref: { name: "api", key: "key" } } },
+      { name: "LOG_LEVEL", value: "debug" },
+    ]);
+  });
+});
+
 describeWithTerraform("Terraform loads a plan with env secrets", () => {
   test("Secrets Manager and Kubernetes references", async () => {
     const { platform: doc } = synthDefaultApp(resolveConfig({ inference: { env: { HF_TOKEN: "aws-secretsmanager:prod/hf#token", API_KEY: "kubernetes:api/key" } } }));
