@@ -17,7 +17,7 @@ import { toYaml } from "../core/yaml";
 import { StorageRuleOptions } from "../monitoring/rules/storage-rules";
 import { GrafanaDatasource, PrometheusThanosOptions, thanosSidecarDiscoveryService } from "../monitoring/thanos-sidecar";
 import { IMAGES, ImagePin } from "../versions";
-import { DATA_DIR, GRPC_PORT_NAME, HTTP_PORT_NAME, OBJSTORE_MOUNT, thanosPodSpec } from "./private/thanos-pod";
+import { DATA_DIR, GRPC_PORT_NAME, HTTP_PORT_NAME, OBJSTORE_MOUNT, ThanosPodSettings, thanosPodSpec } from "./private/thanos-pod";
 import { IThanosBucket } from "./thanos-bucket";
 import { ThanosComponentRoles } from "./thanos-bucket-access";
 import { ResolvedThanosRetention, ThanosRetention, resolveThanosRetention } from "./thanos-retention";
@@ -257,40 +257,44 @@ export class Thanos extends Construct {
         spec: { accessModes: ["ReadWriteOnce"], storageClassName: storageClass.name, resources: { requests: { storage: size } } },
       },
     ];
+    // Every component's pod: its labels, the pinned image, the system pool, its own service account.
+    type PodOptions = Omit<ThanosPodSettings, "labels" | "image" | "nodeSelector" | "serviceAccountName">;
+    const podTemplate = (cmp: ReturnType<typeof component>, replicas: number, pod: PodOptions) => ({
+      replicas: String(replicas),
+      selector: { matchLabels: cmp.labels },
+      template: {
+        metadata: { labels: cmp.labels },
+        spec: thanosPodSpec({ ...pod, labels: cmp.labels, image, nodeSelector: props.nodeSelector, serviceAccountName: cmp.name }),
+      },
+    });
+    const deployment = (cmp: ReturnType<typeof component>, replicas: number, pod: PodOptions) =>
+      new DeploymentV1(this, cmp.name, { ...dependable, metadata: cmp.metadata, spec: podTemplate(cmp, replicas, pod) });
+    /** A StatefulSet whose pods keep a volume (index headers, compaction scratch space). */
+    const statefulSet = (cmp: ReturnType<typeof component>, replicas: number, volumeSize: string, pod: PodOptions) =>
+      new StatefulSetV1(this, cmp.name, {
+        ...dependable,
+        metadata: cmp.metadata,
+        spec: { serviceName: cmp.name, ...podTemplate(cmp, replicas, pod), volumeClaimTemplate: claim(volumeSize) },
+      });
 
     // Query: deduplicates the Prometheus replicas and fans out to sidecars and store gateways.
     const query = component("thanos-query");
     this.endpoints = [`dnssrv+_grpc._tcp.${sidecarService}.${ns}.svc`, `dnssrv+_grpc._tcp.thanos-store.${ns}.svc`];
     serviceAccount(query.name);
-    new DeploymentV1(this, query.name, {
-      ...dependable,
-      metadata: query.metadata,
-      spec: {
-        replicas: String(queryReplicas),
-        selector: { matchLabels: query.labels },
-        template: {
-          metadata: { labels: query.labels },
-          spec: thanosPodSpec({
-            labels: query.labels,
-            image,
-            args: [
-              "query",
-              "--log.format=logfmt",
-              `--http-address=0.0.0.0:${API}`,
-              `--grpc-address=0.0.0.0:${GRPC}`,
-              "--query.replica-label=prometheus_replica",
-              // Long ranges read 5m/1h data instead of raw samples.
-              "--query.auto-downsampling",
-              ...this.endpoints.map((e) => `--endpoint=${e}`),
-            ],
-            ports: [{ name: HTTP_PORT_NAME, port: API }, { name: GRPC_PORT_NAME, port: GRPC }],
-            resources: q.resources ?? QUERY_RESOURCES,
-            nodeSelector: props.nodeSelector,
-            serviceAccountName: query.name,
-            spread: true,
-          }),
-        },
-      },
+    deployment(query, queryReplicas, {
+      args: [
+        "query",
+        "--log.format=logfmt",
+        `--http-address=0.0.0.0:${API}`,
+        `--grpc-address=0.0.0.0:${GRPC}`,
+        "--query.replica-label=prometheus_replica",
+        // Long ranges read 5m/1h data instead of raw samples.
+        "--query.auto-downsampling",
+        ...this.endpoints.map((e) => `--endpoint=${e}`),
+      ],
+      ports: [{ name: HTTP_PORT_NAME, port: API }, { name: GRPC_PORT_NAME, port: GRPC }],
+      resources: q.resources ?? QUERY_RESOURCES,
+      spread: true,
     });
     service(query, [{ name: HTTP_PORT_NAME, port: API }, { name: GRPC_PORT_NAME, port: GRPC }]);
     pdb(query, queryReplicas);
@@ -299,37 +303,22 @@ export class Thanos extends Construct {
     const frontend = component("thanos-query-frontend");
     const cache = JSON.stringify({ type: "IN-MEMORY", config: { max_size: responseCacheSize, validity: "0s" } });
     serviceAccount(frontend.name);
-    new DeploymentV1(this, frontend.name, {
-      ...dependable,
-      metadata: frontend.metadata,
-      spec: {
-        replicas: String(frontendReplicas),
-        selector: { matchLabels: frontend.labels },
-        template: {
-          metadata: { labels: frontend.labels },
-          spec: thanosPodSpec({
-            labels: frontend.labels,
-            image,
-            args: [
-              "query-frontend",
-              "--log.format=logfmt",
-              `--http-address=0.0.0.0:${API}`,
-              `--query-frontend.downstream-url=http://${query.name}.${ns}.svc:${API}`,
-              `--query-range.split-interval=${splitInterval}`,
-              `--query-range.response-cache-config=${cache}`,
-              "--query-range.max-retries-per-request=3",
-              `--labels.split-interval=${splitInterval}`,
-              `--labels.response-cache-config=${cache}`,
-              "--query-frontend.compress-responses",
-            ],
-            ports: [{ name: HTTP_PORT_NAME, port: API }],
-            resources: f.resources ?? FRONTEND_RESOURCES,
-            nodeSelector: props.nodeSelector,
-            serviceAccountName: frontend.name,
-            spread: true,
-          }),
-        },
-      },
+    deployment(frontend, frontendReplicas, {
+      args: [
+        "query-frontend",
+        "--log.format=logfmt",
+        `--http-address=0.0.0.0:${API}`,
+        `--query-frontend.downstream-url=http://${query.name}.${ns}.svc:${API}`,
+        `--query-range.split-interval=${splitInterval}`,
+        `--query-range.response-cache-config=${cache}`,
+        "--query-range.max-retries-per-request=3",
+        `--labels.split-interval=${splitInterval}`,
+        `--labels.response-cache-config=${cache}`,
+        "--query-frontend.compress-responses",
+      ],
+      ports: [{ name: HTTP_PORT_NAME, port: API }],
+      resources: f.resources ?? FRONTEND_RESOURCES,
+      spread: true,
     });
     service(frontend, [{ name: HTTP_PORT_NAME, port: API }]);
     pdb(frontend, frontendReplicas);
@@ -337,40 +326,23 @@ export class Thanos extends Construct {
     // Store Gateway: serves the bucket's blocks; index headers live on its volume.
     const store = component(props.roles.storeGateway.serviceAccount.name);
     serviceAccount(store.name, props.roles.storeGateway.roleArn);
-    new StatefulSetV1(this, store.name, {
-      ...dependable,
-      metadata: store.metadata,
-      spec: {
-        serviceName: store.name,
-        replicas: String(storeReplicas),
-        selector: { matchLabels: store.labels },
-        template: {
-          metadata: { labels: store.labels },
-          spec: thanosPodSpec({
-            labels: store.labels,
-            image,
-            args: [
-              "store",
-              "--log.format=logfmt",
-              `--data-dir=${DATA_DIR}`,
-              objstoreFlag,
-              `--http-address=0.0.0.0:${HTTP}`,
-              `--grpc-address=0.0.0.0:${GRPC}`,
-              `--index-cache.config=${JSON.stringify({ type: "IN-MEMORY", config: { max_size: indexCacheSize } })}`,
-              // Half the compactor's delete delay: a block marked for deletion is dropped before it goes.
-              `--ignore-deletion-marks-delay=${Math.floor(parsePrometheusDuration(this, "compactor.deleteDelay", deleteDelay) / 7200)}h`,
-            ],
-            ports: [{ name: HTTP_PORT_NAME, port: HTTP }, { name: GRPC_PORT_NAME, port: GRPC }],
-            resources: s.resources ?? STORE_RESOURCES,
-            nodeSelector: props.nodeSelector,
-            serviceAccountName: store.name,
-            objstoreSecret: this.objstoreSecret.metadata.name,
-            dataVolume: true,
-            spread: true,
-          }),
-        },
-        volumeClaimTemplate: claim(storeVolume),
-      },
+    statefulSet(store, storeReplicas, storeVolume, {
+      args: [
+        "store",
+        "--log.format=logfmt",
+        `--data-dir=${DATA_DIR}`,
+        objstoreFlag,
+        `--http-address=0.0.0.0:${HTTP}`,
+        `--grpc-address=0.0.0.0:${GRPC}`,
+        `--index-cache.config=${JSON.stringify({ type: "IN-MEMORY", config: { max_size: indexCacheSize } })}`,
+        // Half the compactor's delete delay: a block marked for deletion is dropped before it goes.
+        `--ignore-deletion-marks-delay=${Math.floor(parsePrometheusDuration(this, "compactor.deleteDelay", deleteDelay) / 7200)}h`,
+      ],
+      ports: [{ name: HTTP_PORT_NAME, port: HTTP }, { name: GRPC_PORT_NAME, port: GRPC }],
+      resources: s.resources ?? STORE_RESOURCES,
+      objstoreSecret: this.objstoreSecret.metadata.name,
+      dataVolume: true,
+      spread: true,
     });
     // Headless: `dnssrv+` resolves one SRV record per store pod.
     service(store, [{ name: HTTP_PORT_NAME, port: HTTP }, { name: GRPC_PORT_NAME, port: GRPC }], true);
@@ -379,42 +351,25 @@ export class Thanos extends Construct {
     // Compactor: exactly one per bucket.
     const compact = component(props.roles.compactor.serviceAccount.name);
     serviceAccount(compact.name, props.roles.compactor.roleArn);
-    new StatefulSetV1(this, compact.name, {
-      ...dependable,
-      metadata: compact.metadata,
-      spec: {
-        serviceName: compact.name,
-        replicas: "1",
-        selector: { matchLabels: compact.labels },
-        template: {
-          metadata: { labels: compact.labels },
-          spec: thanosPodSpec({
-            labels: compact.labels,
-            image,
-            args: [
-              "compact",
-              "--wait",
-              "--log.format=logfmt",
-              `--data-dir=${DATA_DIR}`,
-              objstoreFlag,
-              `--http-address=0.0.0.0:${HTTP}`,
-              `--retention.resolution-raw=${this.retention.raw}`,
-              `--retention.resolution-5m=${this.retention.fiveMinutes}`,
-              `--retention.resolution-1h=${this.retention.oneHour}`,
-              `--delete-delay=${deleteDelay}`,
-              ...(downsampling ? [] : ["--downsampling.disable"]),
-            ],
-            ports: [{ name: HTTP_PORT_NAME, port: HTTP }],
-            resources: c.resources ?? COMPACT_RESOURCES,
-            nodeSelector: props.nodeSelector,
-            serviceAccountName: compact.name,
-            objstoreSecret: this.objstoreSecret.metadata.name,
-            dataVolume: true,
-            spread: false,
-          }),
-        },
-        volumeClaimTemplate: claim(compactVolume),
-      },
+    statefulSet(compact, 1, compactVolume, {
+      args: [
+        "compact",
+        "--wait",
+        "--log.format=logfmt",
+        `--data-dir=${DATA_DIR}`,
+        objstoreFlag,
+        `--http-address=0.0.0.0:${HTTP}`,
+        `--retention.resolution-raw=${this.retention.raw}`,
+        `--retention.resolution-5m=${this.retention.fiveMinutes}`,
+        `--retention.resolution-1h=${this.retention.oneHour}`,
+        `--delete-delay=${deleteDelay}`,
+        ...(downsampling ? [] : ["--downsampling.disable"]),
+      ],
+      ports: [{ name: HTTP_PORT_NAME, port: HTTP }],
+      resources: c.resources ?? COMPACT_RESOURCES,
+      objstoreSecret: this.objstoreSecret.metadata.name,
+      dataVolume: true,
+      spread: false,
     });
     service(compact, [{ name: HTTP_PORT_NAME, port: HTTP }]);
     COMPACTORS.set(this, props.bucket.bucketName);
