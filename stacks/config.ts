@@ -276,7 +276,30 @@ export function readConfigFile(path: string): JsonObject {
   }
   const parsed = extname(path) === ".json" ? parseJsonFile(path, text) : parseYamlFile(path, text);
   if (!isObject(parsed)) throw new PlatformConfigError(path, "(file)", parsed, "must hold an object of settings");
+  const deepest = nestingDepth(parsed);
+  if (deepest > MAX_NESTING) {
+    const tooDeep = new PlatformConfigError(path, "(file)", undefined, "");
+    tooDeep.message = `${path}: nests objects or lists more than ${MAX_NESTING} levels deep; the settings nest only a few levels`;
+    throw tooDeep;
+  }
   return parsed;
+}
+
+/** Far beyond the deepest setting, and far below what exhausts the stack of the checks that walk it. */
+const MAX_NESTING = 32;
+
+/** How deep `value` nests, counted without recursion so a hostile file cannot exhaust the stack. */
+function nestingDepth(value: Json): number {
+  let deepest = 0;
+  const pending: Array<[Json, number]> = [[value, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [node, depth] = next;
+    if (node === null || typeof node !== "object") continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_NESTING) break;
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 class ConfigSyntaxError extends PlatformConfigError {
@@ -326,7 +349,9 @@ function parseYamlFile(path: string, text: string): Json {
   const first = doc.errors[0];
   if (first) {
     const [line, column] = lineAndColumn(text, first.pos[0]);
-    throw new ConfigSyntaxError(path, line, column, `invalid YAML: ${first.message.split("\n")[0]}`);
+    // The parser recurses per level: a very deep document overflows its stack before any check of ours.
+    const problem = first instanceof Error && /call stack/.test(first.message) ? `nests more deeply than can be read (at most ${MAX_NESTING} levels are accepted)` : first.message.split("\n")[0];
+    throw new ConfigSyntaxError(path, line, column, `invalid YAML: ${problem}`);
   }
   try {
     // maxAliasCount stops a "billion laughs" document from expanding into gigabytes.

@@ -47,7 +47,8 @@ export function formatValue(value: unknown, prop = ""): string {
       return typeof v === "string" && looksLikeCredential(v) ? hidden(v) : v;
     });
   } catch {
-    return String(value);
+    // Too deep or circular to print: say what it is rather than "[object Object]".
+    return `<not shown: ${Array.isArray(value) ? "a list" : "an object"} too deeply nested to print>`;
   }
 }
 

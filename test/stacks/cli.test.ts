@@ -5,7 +5,7 @@ import { join, resolve } from "path";
 import { Annotations, App, TerraformStack } from "cdktf";
 import { runCli } from "../../stacks/cli";
 import { loadConfig } from "../../stacks/config";
-import { PlatformConfigError } from "../../lib/core/errors";
+import { formatValue, PlatformConfigError } from "../../lib/core/errors";
 
 function run(main: () => App | void, env: Record<string, string> = {}): { lines: string[]; code?: number } {
   const lines: string[] = [];
@@ -110,8 +110,23 @@ describe("malformed configuration files never crash", () => {
   });
 
   test("very deep nesting is an error, not a crash", () => {
+    // Deep enough to overflow the YAML parser's own stack: said as what it is, not "call stack size".
     const [line] = configError("platform.yaml", `tags: ${"[".repeat(20000)}${"]".repeat(20000)}\n`);
-    expect(line).toMatch(/^error: FILE/);
+    expect(line).toMatch(/^error: FILE:1:\d+: invalid YAML: nests more deeply than can be read \(at most 32 levels are accepted\)$/);
+    // JSON.parse copes with 20,000 levels; the checks that walk the settings are stopped before.
+    expect(configError("platform.json", `${'{"a":'.repeat(20000)}1${"}".repeat(20000)}`)).toEqual([
+      "error: FILE: nests objects or lists more than 32 levels deep; the settings nest only a few levels",
+    ]);
+    // The file's own map and 32 lists: over the limit by one; the same message for YAML that parses.
+    expect(configError("platform.yaml", `tags: ${"[".repeat(32)}${"]".repeat(32)}\n`)).toEqual([
+      "error: FILE: nests objects or lists more than 32 levels deep; the settings nest only a few levels",
+    ]);
+  });
+
+  test("a value too deep to print is described, not shown as [object Object]", () => {
+    // 32 levels with a scalar at the bottom is within the limit; the value is then printed.
+    expect(configError("platform.yaml", `tags: ${"[".repeat(31)}1${"]".repeat(31)}\n`)[0]).toMatch(/^error: FILE: 'tags' .*, got \[{31}1\]{31}$/);
+    expect(formatValue(JSON.parse(`${'{"a":'.repeat(5000)}1${"}".repeat(5000)}`) as unknown)).toBe("<not shown: an object too deeply nested to print>");
   });
 
   test("merge keys are supported", () => {
