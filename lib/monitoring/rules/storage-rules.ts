@@ -130,8 +130,10 @@ export function storageRuleGroups(scope: IConstruct | string, options: StorageRu
       expr: `absent(${of(jobs.compactor, "up")} == 1)`,
       for: "5m",
       severity: "critical",
+      // absent() of a comparison keeps no labels: without these the page would say neither where
+      // nor what, and namespace-scoped routes and silences would not match it.
+      labels: { namespace: ns, job: jobs.compactor },
       summary: "The Thanos compactor is down or not scraped.",
-      // absent() of a filtered vector keeps no labels: the job is named here.
       description: `No target of job ${jobs.compactor} in ${ns} has been up for 5m (absent = {{ $value }}): blocks are neither compacted, downsampled nor deleted.`,
     }),
     alertRule({

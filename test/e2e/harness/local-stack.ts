@@ -191,8 +191,8 @@ export const FAULTS: readonly Fault[] = [
   {
     name: "thanos-compactor-down",
     description: "the Thanos compactor (the bucket's singleton) is gone",
-    // absent() over a comparison keeps no labels: the alert carries only its own.
-    expect: { alertname: "ThanosCompactIsDown", severity: "critical", receiver: "pager", labels: {} },
+    // absent() over a comparison keeps no labels: the rule states where and what.
+    expect: { alertname: "ThanosCompactIsDown", severity: "critical", receiver: "pager", labels: { namespace: "monitoring", job: "thanos-compact" } },
     inject: (c) => c.thanosCompactor.stop(),
   },
   {
