@@ -47,7 +47,9 @@ export function gpuFleetDashboard(ctx: DashboardContext): GrafanaDashboard {
     `max by (namespace, pod) (${selector("kube_pod_container_resource_requests", [cluster, gpuResource, variableMatcher("namespace", VARS.namespace)])}) > 0\n` +
     `and on (namespace, pod) max by (namespace, pod) (${selector("kube_pod_status_phase", [cluster, { label: "phase", op: "=~", value: "Pending|Running" }])} == 1)`;
   const perPod = (metric: string, agg: "sum" | "avg") => `${agg} by (namespace, pod) (\n${dcgm(metric)}\nand on (namespace, pod) (\n${gpuPods}\n)\n)`;
-  const inPool = (metric: string) => `sum by (${POOL_LABEL}) (\n${metric}\n* on (node) group_left (${POOL_LABEL})\n${nodePools("node", poolMatcher)}\n)`;
+  // Joined on the cluster too: node names repeat across clusters read together through Thanos.
+  const inPool = (metric: string) =>
+    `sum by (${POOL_LABEL}) (\n${metric}\n* on (${ctx.clusterLabel}, node) group_left (${POOL_LABEL})\n${nodePools("node", poolMatcher, cluster)}\n)`;
   const perGpu = "{{Hostname}} GPU {{gpu}}";
 
   const d = newDashboard({
@@ -78,7 +80,7 @@ export function gpuFleetDashboard(ctx: DashboardContext): GrafanaDashboard {
           { expr: inPool(selector("kube_node_status_allocatable", [cluster, gpuResource])), legend: "{{pool}} allocatable" },
           {
             expr: inPool(
-              `sum by (node) (${selector("kube_pod_container_resource_requests", [cluster, gpuResource])}\nand on (namespace, pod) (${selector("kube_pod_status_phase", [cluster, { label: "phase", op: "=~", value: "Pending|Running" }])} == 1))`,
+              `sum by (${ctx.clusterLabel}, node) (${selector("kube_pod_container_resource_requests", [cluster, gpuResource])}\nand on (${ctx.clusterLabel}, namespace, pod) (${selector("kube_pod_status_phase", [cluster, { label: "phase", op: "=~", value: "Pending|Running" }])} == 1))`,
             ),
             legend: "{{pool}} requested",
           },

@@ -259,8 +259,8 @@ describe("GrafanaDashboards: GPU fleet", () => {
     expect(exprs(d, "GPUs allocatable vs requested per pool")[0]).toBe(
       "sum by (pool) (\n" +
         'kube_node_status_allocatable{cluster=~"$cluster", resource="nvidia_com_gpu"}\n' +
-        "* on (node) group_left (pool)\n" +
-        'max by (node, pool) (label_replace(kube_node_labels{label_gpu_platform_io_pool=~"$pool"}, "pool", "$1", "label_gpu_platform_io_pool", "(.+)"))\n' +
+        "* on (cluster, node) group_left (pool)\n" +
+        'max by (cluster, node, pool) (label_replace(kube_node_labels{cluster=~"$cluster", label_gpu_platform_io_pool=~"$pool"}, "pool", "$1", "label_gpu_platform_io_pool", "(.+)"))\n' +
         ")",
     );
   });

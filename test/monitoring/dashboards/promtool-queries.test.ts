@@ -119,6 +119,58 @@ describe("dashboard queries on promtool", () => {
     expect(promtool(dir, "test", "rules", "queries.test.yaml")).toContain("SUCCESS");
   });
 
+  test("GPUs per pool through Thanos: two clusters with the same node name in different pools do not collide", () => {
+    // Both clusters use the default VPC CIDR, so both have a node ip-10-0-1-5; read together
+    // through Thanos each series carries its cluster's external label. Joined on node alone, the
+    // pool side would hold two series for one node: "many-to-many matching not allowed".
+    // Each cluster runs a pod llm-0 (a StatefulSet's name repeats too) requesting one GPU there.
+    const node = (cluster: string, pool: string, gpus: number) => [
+      { series: series("kube_node_status_allocatable", { cluster, node: "ip-10-0-1-5", resource: "nvidia_com_gpu", unit: "integer" }), values: `${gpus}x40` },
+      { series: series("kube_node_labels", { cluster, node: "ip-10-0-1-5", label_gpu_platform_io_pool: pool }), values: "1x40" },
+      {
+        series: series("kube_pod_container_resource_requests", { cluster, namespace: "inference", pod: "llm-0", container: "server", node: "ip-10-0-1-5", resource: "nvidia_com_gpu", unit: "integer" }),
+        values: "1x40",
+      },
+      { series: series("kube_pod_status_phase", { cluster, namespace: "inference", pod: "llm-0", phase: "Running" }), values: "1x40" },
+    ];
+    const tests = {
+      rule_files: [],
+      evaluation_interval: "1m",
+      tests: [
+        {
+          interval: "1m",
+          input_series: [...node("prod", "a10g", 2), ...node("staging", "l4", 4)],
+          promql_expr_test: [
+            {
+              expr: query("gpu-fleet", "GPUs allocatable vs requested per pool", "A"),
+              eval_time: "10m",
+              exp_samples: [
+                { labels: '{pool="a10g"}', value: 2 },
+                { labels: '{pool="l4"}', value: 4 },
+              ],
+            },
+            {
+              // The cluster variable on one cluster: only its node, joined with its own pool.
+              expr: query("gpu-fleet", "GPUs allocatable vs requested per pool", "A").replaceAll('cluster=~".*"', 'cluster=~"staging"'),
+              eval_time: "10m",
+              exp_samples: [{ labels: '{pool="l4"}', value: 4 }],
+            },
+            {
+              expr: query("gpu-fleet", "GPUs allocatable vs requested per pool", "B"),
+              eval_time: "10m",
+              exp_samples: [
+                { labels: '{pool="a10g"}', value: 1 },
+                { labels: '{pool="l4"}', value: 1 },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    writeFileSync(join(dir, "clusters.test.yaml"), stringify(tests));
+    expect(promtool(dir, "test", "rules", "clusters.test.yaml")).toContain("SUCCESS");
+  });
+
   test("long-term storage: uploads and last upload per Prometheus replica, compactor halted and last run, endpoints connected", () => {
     // Labels as on a cluster: the target labels of each component's ServiceMonitor, and the
     // cluster external label every series carries when read through Thanos Query.

@@ -57,10 +57,12 @@ export function num(value: number): string {
  * joins, `Hostname` for DCGM joins (the exporter sets Hostname from NODE_NAME, the node name).
  * Needs kube-state-metrics started with `--metric-labels-allowlist=nodes=[gpu-platform.io/pool]`.
  */
-export function nodePools(key: "node" | "Hostname", poolMatcher: SeriesMatcher): string {
-  const withPool = `label_replace(${series("kube_node_labels", poolMatcher)}, "${POOL_LABEL}", "$1", "${KSM_POOL_LABEL}", "(.+)")`;
+export function nodePools(key: "node" | "Hostname", poolMatcher: SeriesMatcher, cluster?: SeriesMatcher): string {
+  const withPool = `label_replace(${series("kube_node_labels", ...(cluster ? [cluster] : []), poolMatcher)}, "${POOL_LABEL}", "$1", "${KSM_POOL_LABEL}", "(.+)")`;
   const keyed = key === "node" ? withPool : `label_replace(${withPool}, "Hostname", "$1", "node", "(.+)")`;
-  return `max by (${key}, ${POOL_LABEL}) (${keyed})`;
+  // Read through Thanos, two clusters may both have a node ip-10-0-1-5 (same default VPC CIDR):
+  // keeping the cluster label lets the caller join on (cluster, node).
+  return `max by (${cluster ? `${cluster.label}, ` : ""}${key}, ${POOL_LABEL}) (${keyed})`;
 }
 
 /** Matches the kube-state-metrics pool label of any node in a pool. */
