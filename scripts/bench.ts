@@ -16,6 +16,12 @@ import { dirname, join, resolve } from "path";
 const root = resolve(__dirname, "../..");
 const runs = Number(process.env.BENCH_RUNS ?? 7);
 
+/** A measured command failed: its own one-line errors, not a stack trace of the bench. */
+function fail(what: string, stderr: string): never {
+  process.stderr.write(`error: ${what} failed, nothing measured:\n${stderr}`);
+  process.exit(1);
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -33,7 +39,7 @@ function synthFigures(): void {
     const r = spawnSync(process.execPath, ["-e", probe], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     rmSync(outdir, { recursive: true, force: true });
-    if (r.status !== 0) throw new Error(`synth failed: ${r.stderr}`);
+    if (r.status !== 0) fail("synth of the default app", r.stderr);
     times.push(ms);
     rss.push(Number(/MAXRSS=(\d+)/.exec(r.stderr)![1]) / 1024);
     cpu.push(Number(/CPU=(\d+)/.exec(r.stderr)![1]) / 1000);
@@ -77,7 +83,7 @@ function planDiffFigures(): void {
     const script = `"$0" "$1" main > "$2/review.md" || exit $?; times`;
     const r = spawnSync("bash", ["-c", script, process.execPath, join(root, "dist/scripts/plan-diff.js"), dir], { cwd: dir, encoding: "utf8" });
     const s = Number(process.hrtime.bigint() - start) / 1e9;
-    if (r.status !== 0) throw new Error(`plan:diff failed: ${r.stderr}`);
+    if (r.status !== 0) fail("plan:diff", r.stderr);
     const [, children] = r.stdout.trim().split("\n");
     const seconds = (children ?? "").split(/\s+/).map((t) => { const m = /(\d+)m([\d.]+)s/.exec(t); return m ? Number(m[1]) * 60 + Number(m[2]) : 0; });
     console.log(`plan:diff (one-line change: ${change}): ${s.toFixed(1)} s wall, ${(seconds[0] + seconds[1]).toFixed(1)} s CPU (${r.stderr.trim().replace(/^plan:diff: /, "")})`);

@@ -177,4 +177,17 @@ describe("the built app", () => {
     ]);
     expect(r.stderr + r.stdout).not.toContain(secret.slice(0, 8));
   });
+
+  test.each([
+    ["backtest", []],
+    ["diagram", ["--check"]],
+  ])("node dist/scripts/%s.js prints a bad setting as one line and exits 1", (script, args) => {
+    const path = configFile("platform.yaml", "gpuPools:\n  - { name: a10g, instanceTypes: [g5.banana], maxSize: 2 }\n");
+    const r = spawnSync(process.execPath, [resolve(__dirname, `../../dist/scripts/${script}.js`), ...args], {
+      env: { PATH: process.env.PATH, GPU_PLATFORM_CONFIG: path },
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^error: cluster\/gpu-pool-a10g: 'instanceTypes\[0\]' must be a g5 size whose GPU count is known .*, got "g5.banana"$/)]);
+  });
 });
