@@ -2,7 +2,7 @@ import { contractMetricNames, MetricContract } from "../../contracts/metric-cont
 import { MonitoredService } from "../../contracts/monitoring-catalog";
 import { PlatformConfigError } from "../../core/errors";
 import { DCGM_METRICS } from "../rules/dcgm-metrics";
-import { findPromqlSyntaxError } from "../rules/private/promql-syntax";
+import { promqlProblem, PromqlValueType } from "../private/promql-check";
 import { isAlertRule, RuleGroup } from "../rules/rule-types";
 import { THANOS_HISTOGRAMS, THANOS_METRICS } from "../rules/thanos-metrics";
 import { GrafanaDashboard, MAX_DASHBOARD_UID_LENGTH } from "./common";
@@ -113,6 +113,14 @@ function where(d: GrafanaDashboard, panel: string): string {
   return `dashboard '${d.uid}' ("${d.title}"), ${panel}`;
 }
 
+/**
+ * A panel draws a range query, which Prometheus evaluates only to an instant vector or a scalar
+ * ("invalid expression type ... for range query"); a variable's `label_values(<selector>, label)`
+ * reads series, so its first argument is a series selector (an instant vector).
+ */
+const PANEL_TYPES: readonly PromqlValueType[] = ["vector", "scalar"];
+const VARIABLE_TYPES: readonly PromqlValueType[] = ["vector"];
+
 const VARIABLE_QUERY = /^label_values\((.*),\s*([a-zA-Z_][a-zA-Z0-9_]*)\)$/s;
 
 /**
@@ -139,12 +147,12 @@ export function dashboardProblems(scope: string, dashboards: readonly GrafanaDas
       const query = typeof v.query === "string" ? v.query : "";
       const m = VARIABLE_QUERY.exec(query);
       if (!m) continue;
-      checkQuery(where(d, `variable '${v.name}'`), substituteVariables(m[1], values), catalog, err, [m[2]]);
+      checkQuery(where(d, `variable '${v.name}'`), substituteVariables(m[1], values), catalog, err, VARIABLE_TYPES, [m[2]]);
     }
     for (const panel of dashboardPanels(d)) {
       for (const t of panel.targets ?? []) {
         const expr = (t as { expr?: string }).expr ?? "";
-        checkQuery(where(d, `panel "${panel.title}"`), substituteVariables(expr, values), catalog, err);
+        checkQuery(where(d, `panel "${panel.title}"`), substituteVariables(expr, values), catalog, err, PANEL_TYPES);
       }
     }
   }
@@ -156,14 +164,15 @@ function checkQuery(
   expr: string,
   catalog: SeriesCatalog,
   err: (prop: string, value: unknown, accepted: string) => void,
+  accepted: readonly PromqlValueType[],
   extraLabels: readonly string[] = [],
 ): void {
-  const refs = promqlReferences(expr);
-  const syntax = refs.hasSyntaxError ? findPromqlSyntaxError(expr) : undefined;
-  if (syntax) {
-    err(at, expr, `must be valid PromQL, but parsing fails at character ${syntax.position}: ${syntax.snippet}`);
+  const problem = promqlProblem(expr, accepted);
+  if (problem) {
+    err(at, expr, `must be valid PromQL: ${problem}`);
     return;
   }
+  const refs = promqlReferences(expr);
   const everyLabel = new Set<string>(refs.createdLabels);
   for (const sel of refs.selectors) {
     const provided = catalog.get(sel.metric);

@@ -1,8 +1,8 @@
 import { IConstruct } from "constructs";
 import { PlatformConfigError } from "../../core/errors";
 import { checkPrometheusLabelName, checkUnique, parsePrometheusDuration } from "../../core/validate";
+import { promqlProblem } from "../private/promql-check";
 import { checkHttpUrl } from "./private/checks";
-import { findPromqlSyntaxError } from "./private/promql-syntax";
 import { AlertRule, isAlertRule, RecordingRule, RuleGroup, ruleName, SEVERITIES } from "./rule-types";
 
 type Scope = IConstruct | string;
@@ -19,6 +19,8 @@ const ALERT_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const RECORD_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$/;
 /** `{{ $value }}` with any pipeline, e.g. `{{ $value | humanizePercentage }}`. */
 const SHOWS_VALUE = /\{\{[^}]*\$value[^}]*\}\}/;
+/** What a rule expression may evaluate to (rules/manager.go, EngineQueryFunc). */
+const RULE_RESULT_TYPES = ["vector", "scalar"] as const;
 
 /**
  * Checks rule groups as Prometheus and promtool would, and a few house rules on top, before
@@ -90,9 +92,12 @@ function checkExpr(scope: Scope, prop: string, expr: string): void {
   if (typeof expr !== "string" || !expr.trim()) {
     throw new PlatformConfigError(scope, prop, expr, "must be a non-empty PromQL expression");
   }
-  const error = findPromqlSyntaxError(expr);
-  if (error) {
-    throw new PlatformConfigError(scope, prop, expr, `must be valid PromQL: syntax error at character ${error.position} (${error.snippet})`);
+  // Prometheus evaluates a rule only to an instant vector or a scalar ("rule result is not a
+  // vector or scalar" at every evaluation otherwise), though promtool's `check rules` lets
+  // `up[5m]` and "text" through.
+  const problem = promqlProblem(expr, RULE_RESULT_TYPES);
+  if (problem) {
+    throw new PlatformConfigError(scope, prop, expr, `must be valid PromQL: ${problem}`);
   }
 }
 

@@ -15,7 +15,7 @@ import {
 import { dashboardPanels, dashboardQueries, substituteVariables } from "../../../lib/monitoring/dashboards/dashboard-queries";
 import { GrafanaDashboards } from "../../../lib/monitoring/dashboards/grafana-dashboards";
 import { inferenceDashboardUid } from "../../../lib/monitoring/dashboards/inference-service-dashboard";
-import { findPromqlSyntaxError } from "../../../lib/monitoring/rules/private/promql-syntax";
+import { checkPromql } from "../../../lib/monitoring/private/promql-check";
 import { thanosTargets } from "../../../lib/monitoring/rules/storage-rules";
 import { buildApp } from "../../../stacks/app";
 import { DEFAULT_CONFIG } from "../../../stacks/config";
@@ -551,7 +551,16 @@ describe("GrafanaDashboards: checks at synth", () => {
 
   test("a query that does not parse fails with where it breaks", () => {
     expect(withExtra("sum(rate(up[5m])").dashboards.problems()).toEqual([
-      expect.stringMatching(/panel "VRAM"' must be valid PromQL, but parsing fails at character \d+: .*, got "sum\(rate\(up\[5m\]\)"$/),
+      `test/dashboards: 'dashboard 'custom' ("Custom"), panel "VRAM"' must be valid PromQL: syntax error at character 17 (sum(rate(up[5m])»), got "sum(rate(up[5m])"`,
+    ]);
+  });
+
+  test("a query of the wrong type fails with the linter's message, where, and what was expected", () => {
+    expect(withExtra("sum(rate(up))").dashboards.problems()).toEqual([
+      `test/dashboards: 'dashboard 'custom' ("Custom"), panel "VRAM"' must be valid PromQL: expected type matrix in call to function "rate", got vector at characters 10-11 (up), got "sum(rate(up))"`,
+    ]);
+    expect(withExtra("up[5m]").dashboards.problems()).toEqual([
+      `test/dashboards: 'dashboard 'custom' ("Custom"), panel "VRAM"' must be valid PromQL: evaluates to a range vector, where only an instant vector or a scalar is accepted, got "up[5m]"`,
     ]);
   });
 
@@ -644,9 +653,14 @@ describe("dashboardQueries (for end-to-end runs)", () => {
     );
   });
 
-  test("every substituted query parses and holds no variable, only label_replace's $1", () => {
+  test("every substituted query parses, type-checks to an instant vector or a scalar, and holds no variable, only label_replace's $1", () => {
     for (const q of dashboardQueries(all, { __rate_interval: "30s" })) {
-      expect({ at: `${q.dashboardUid} / ${q.panelTitle}`, error: findPromqlSyntaxError(q.expr) }).toEqual({ at: `${q.dashboardUid} / ${q.panelTitle}`, error: undefined });
+      const { errors, type } = checkPromql(q.expr);
+      expect({ at: `${q.dashboardUid} / ${q.panelTitle}`, errors, scalarOrVector: type === "vector" || type === "scalar" }).toEqual({
+        at: `${q.dashboardUid} / ${q.panelTitle}`,
+        errors: [],
+        scalarOrVector: true,
+      });
       expect(q.expr.replace(/"\$1"/g, "")).not.toMatch(/\$/);
     }
   });

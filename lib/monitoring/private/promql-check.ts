@@ -1,0 +1,156 @@
+import { parser } from "@prometheus-io/lezer-promql";
+import type { EditorState as EditorStateClass } from "@codemirror/state";
+import type * as CodemirrorLanguage from "@codemirror/language";
+import type { Parser as LinterParser } from "@prometheus-io/codemirror-promql/dist/cjs/parser";
+import type * as LinterLanguage from "@prometheus-io/codemirror-promql/dist/cjs/promql";
+
+/**
+ * The one place PromQL is checked: syntax with the Prometheus UI's grammar (lezer-promql), then
+ * types with the Prometheus UI's own linter (codemirror-promql), which mirrors the type checks of
+ * Prometheus's parser (`checkAST` in promql/parser/parse.go): `rate(up)`, `abs(up[5m])`,
+ * `1 + "a"`, `up and 1`, `{}`. Rules, dashboards and adapter queries all come through here.
+ */
+
+/** What a PromQL expression evaluates to, in the names of Prometheus's HTTP API (`resultType`). */
+export type PromqlValueType = "vector" | "matrix" | "scalar" | "string";
+
+/** One problem, at 0-based, end-exclusive character offsets into the expression. */
+export interface PromqlDiagnostic {
+  readonly from: number;
+  readonly to: number;
+  readonly message: string;
+}
+
+export interface PromqlCheck {
+  /** Syntax errors (the first one only: the parser recovers and later ones are noise) or type errors; empty when valid. */
+  readonly errors: readonly PromqlDiagnostic[];
+  /** The expression's result type; undefined when there are errors or the expression is empty. */
+  readonly type?: PromqlValueType;
+}
+
+/** Prometheus's own words for the types, for messages. */
+export const PROMQL_TYPE_NAMES: Readonly<Record<PromqlValueType, string>> = {
+  vector: "instant vector",
+  matrix: "range vector",
+  scalar: "scalar",
+  string: "string",
+};
+
+/**
+ * Checked expressions. Checking is pure, and the monitoring stack renders its rule groups and
+ * dashboards more than once per synth: each expression is checked once.
+ */
+const CHECKED = new Map<string, PromqlCheck>();
+
+export function checkPromql(expr: string): PromqlCheck {
+  let result = CHECKED.get(expr);
+  if (!result) {
+    const syntax = firstSyntaxError(expr);
+    result = syntax ? { errors: [syntax] } : typeCheck(expr);
+    CHECKED.set(expr, result);
+  }
+  return result;
+}
+
+/**
+ * The first problem of `expr` as one line for an error message, or undefined: the linter's
+ * message, where (1-based characters) and the part of the expression it is about; then, if the
+ * expression is valid but its type is not one of `accepted`, what it is and what was expected.
+ */
+export function promqlProblem(expr: string, accepted: readonly PromqlValueType[]): string | undefined {
+  const { errors, type } = checkPromql(expr);
+  if (errors.length > 0) return describe(expr, errors[0]);
+  if (type === undefined) return "is empty";
+  if (!accepted.includes(type)) {
+    return `evaluates to a ${PROMQL_TYPE_NAMES[type]}, where only ${accepted.map((t) => `${article(t)} ${PROMQL_TYPE_NAMES[t]}`).join(" or ")} is accepted`;
+  }
+  return undefined;
+}
+
+function article(t: PromqlValueType): string {
+  return t === "vector" ? "an" : "a";
+}
+
+const CONTEXT = 30;
+
+function describe(expr: string, d: PromqlDiagnostic): string {
+  if (d.from === d.to) {
+    const before = expr.slice(Math.max(0, d.from - CONTEXT), d.from);
+    const after = expr.slice(d.from, d.from + CONTEXT);
+    const snippet = `${d.from > CONTEXT ? "…" : ""}${before}»${after}${d.from + CONTEXT < expr.length ? "…" : ""}`.replace(/\s+/g, " ");
+    return `${d.message} at character ${d.from + 1} (${snippet})`;
+  }
+  const part = expr.slice(d.from, d.to).replace(/\s+/g, " ");
+  const quoted = part.length > 2 * CONTEXT ? `${part.slice(0, 2 * CONTEXT)}…` : part;
+  return `${d.message} at characters ${d.from + 1}-${d.to} (${quoted})`;
+}
+
+/** A syntax error as a zero-width diagnostic where the parser gave up. */
+function firstSyntaxError(expr: string): PromqlDiagnostic | undefined {
+  let from: number | undefined;
+  parser.parse(expr).iterate({
+    enter(node) {
+      if (from !== undefined) return false;
+      if (node.type.isError) from = node.from;
+      return undefined;
+    },
+  });
+  return from === undefined ? undefined : { from, to: from, message: "syntax error" };
+}
+
+interface Linter {
+  readonly EditorState: typeof EditorStateClass;
+  readonly language: CodemirrorLanguage.LRLanguage;
+  readonly ensureSyntaxTree: typeof CodemirrorLanguage.ensureSyntaxTree;
+  readonly syntaxTree: typeof CodemirrorLanguage.syntaxTree;
+  readonly Parser: typeof LinterParser;
+}
+
+let linter: Linter | undefined;
+
+/**
+ * The linter and its CodeMirror dependencies (about 50 ms to load): required on the first type
+ * check only, so a program that checks no PromQL never pays for them. `Parser` is not exported
+ * from the package root, hence the path into its CommonJS build (the version is pinned).
+ */
+function loadLinter(): Linter {
+  if (!linter) {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { EditorState } = require("@codemirror/state") as typeof import("@codemirror/state");
+    const { ensureSyntaxTree, syntaxTree } = require("@codemirror/language") as typeof CodemirrorLanguage;
+    const { promQLLanguage, LanguageType } = require("@prometheus-io/codemirror-promql/dist/cjs/promql") as typeof LinterLanguage;
+    const { Parser } = require("@prometheus-io/codemirror-promql/dist/cjs/parser") as typeof import("@prometheus-io/codemirror-promql/dist/cjs/parser");
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    linter = { EditorState, language: promQLLanguage(LanguageType.PromQL), ensureSyntaxTree, syntaxTree, Parser };
+  }
+  return linter;
+}
+
+const TYPES: ReadonlySet<string> = new Set<PromqlValueType>(["vector", "matrix", "scalar", "string"]);
+
+function typeCheck(expr: string): PromqlCheck {
+  const { EditorState, language, ensureSyntaxTree, syntaxTree, Parser } = loadLinter();
+  let state = EditorState.create({ doc: expr, extensions: [language] });
+  // An editor parses only its first 3000 characters (its viewport) within 20 ms when created;
+  // finish the parse, and let a no-op transaction carry the complete tree into the state.
+  if (syntaxTree(state).length < expr.length) {
+    ensureSyntaxTree(state, expr.length, 10_000);
+    state = state.update({}).state;
+  }
+  const tree = syntaxTree(state);
+  if (tree.length < expr.length) throw new Error(`PromQL linter: the syntax tree covers ${tree.length} of ${expr.length} characters`);
+  const linterParser = new Parser(state);
+  const type: string = linterParser.checkAST(tree.topNode.firstChild);
+  const seen = new Set<string>();
+  const errors: PromqlDiagnostic[] = [];
+  for (const d of linterParser.getDiagnostics()) {
+    // Warnings (such as range() as a subquery step) are advice, not what Prometheus refuses.
+    if (d.severity !== "error") continue;
+    const key = `${d.from}:${d.to}:${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    errors.push({ from: d.from, to: d.to, message: d.message });
+  }
+  if (errors.length > 0 || !TYPES.has(type)) return { errors };
+  return { errors, type: type as PromqlValueType };
+}
