@@ -6,7 +6,7 @@ import { ResourceRequirements } from "../core/kubernetes/resources";
 import { checkDns1123Label, checkIntRange, isToken, parsePrometheusDuration } from "../core/validate";
 import { PinnedHelmRelease } from "../platform/pinned-helm-release";
 import { CHARTS } from "../versions";
-import { AdapterCustomRule, autoscalingRule } from "./private/adapter-rules";
+import { AdapterCustomRule, adapterRuleProblems, autoscalingRule } from "./private/adapter-rules";
 import { registerCustomMetricsAdapter } from "../contracts/autoscaling-agreement";
 import { keepTemplatesLiteral } from "../core/terraform-literals";
 
@@ -136,6 +136,10 @@ export class PrometheusAdapter extends Construct {
       }),
     });
     registerCustomMetricsAdapter(this, () => this.rules().map((r) => r.name.as));
+    // The queries come from the services' metric contracts: checked once all services are known.
+    this.node.addValidation({
+      validate: () => this.rules().flatMap((r) => adapterRuleProblems(this, r)),
+    });
   }
 
   /** One rule per catalog service with an HPA, on the signal it scales on, as rendered at synth. */

@@ -167,6 +167,29 @@ describe("MonitoringStack validation", () => {
     expect(() => monitoring({ alertmanager: { replicas: 0 } })).toThrow("'alertmanager.replicas' must be an integer between 1 and 10, got 0");
   });
 
+  test("a user rule of the wrong PromQL type fails the synth, naming the group and the alert", () => {
+    const { stack } = monitoring({
+      rules: {
+        userRules: [
+          {
+            name: "team-a",
+            rules: [
+              {
+                alert: "CpuBusy",
+                expr: "rate(container_cpu_usage_seconds_total) > 0",
+                labels: { severity: "warning" },
+                annotations: { summary: "CPU busy.", description: "{{ $value }} CPU seconds per second." },
+              },
+            ],
+          },
+        ],
+      },
+    });
+    expect(() => Testing.synth(stack, true)).toThrow(
+      `test/monitoring: 'userRules["team-a"].rules["CpuBusy"].expr' must be valid PromQL: expected type matrix in call to function "rate", got vector at characters 6-38 (container_cpu_usage_seconds_total), got "rate(container_cpu_usage_seconds_total) > 0"`,
+    );
+  });
+
   test("overrides reach the chart", () => {
     const { m } = monitoring({ prometheus: { replicas: 3, retention: "30d", retentionSize: "180GiB", volumeSize: "200Gi", scrapeInterval: "10s" } });
     expect(m.helm.values.prometheus.prometheusSpec).toMatchObject({ replicas: 3, retention: "30d", retentionSize: "180GiB", scrapeInterval: "10s" });

@@ -4,7 +4,7 @@ import { MonitoringCatalog } from "../../lib/contracts/monitoring-catalog";
 import { monitoringLabelContract } from "../../lib/contracts/monitoring-labels";
 import { MetricContracts } from "../../lib/contracts/presets";
 import { PrometheusAdapter, PrometheusAdapterValues } from "../../lib/monitoring/prometheus-adapter";
-import { adapterRequestRateQuery } from "../../lib/monitoring/private/adapter-rules";
+import { AdapterCustomRule, adapterRequestRateQuery, adapterRuleProblems } from "../../lib/monitoring/private/adapter-rules";
 import { registerPodsMetricConsumer } from "../../lib/contracts/autoscaling-agreement";
 import { CHARTS } from "../../lib/versions";
 import { PlatformFixture, SYSTEM_NODE_SELECTOR, expectResource, helmValues, platform, service } from "../workload/fixture";
@@ -165,6 +165,30 @@ describe("PrometheusAdapter rules from each contract", () => {
   test("the query selects the HPA's pods through the adapter's matchers, never a fixed namespace", () => {
     const q = adapterRequestRateQuery(MetricContracts.default(), "detector", "2m");
     expect(q).toBe('sum by (<<.GroupBy>>)(rate(inference_requests_total{<<.LabelMatchers>>, service="detector"}[2m]))');
+  });
+});
+
+describe("adapter rule PromQL (synth-time validation)", () => {
+  const f = platform();
+  service(f);
+  const a = adapter(f);
+  const good = a.rules()[0];
+
+  test("the generated rules type-check, and the adapter validates them at synth", () => {
+    expect(adapterRuleProblems(a, good)).toEqual([]);
+    expect(a.node.validate()).toEqual([]);
+  });
+
+  test("a metricsQuery of the wrong type, or a seriesQuery that is no selector, is reported with the rule and the position", () => {
+    const bad: AdapterCustomRule = {
+      ...good,
+      seriesQuery: "rate(inference_requests_total[5m])[10m:]",
+      metricsQuery: "sum by (<<.GroupBy>>)(rate(inference_requests_total{<<.LabelMatchers>>}))",
+    };
+    expect(adapterRuleProblems(a, bad)).toEqual([
+      `platform/adapter: 'rules.custom["detector_requests_per_second"].seriesQuery' must be valid PromQL: evaluates to a range vector, where only an instant vector is accepted, got "rate(inference_requests_total[5m])[10m:]"`,
+      `platform/adapter: 'rules.custom["detector_requests_per_second"].metricsQuery' must be valid PromQL (shown with <<.LabelMatchers>> and <<.GroupBy>> filled as for two pods): expected type matrix in call to function "rate", got vector at characters 19-74 (inference_requests_total{namespace="default",pod=~"a|b"}), got "sum by (pod)(rate(inference_requests_total{namespace=\\"default\\",pod=~\\"a|b\\"}))"`,
+    ]);
   });
 });
 

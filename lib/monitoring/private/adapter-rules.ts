@@ -1,3 +1,5 @@
+import { IConstruct } from "constructs";
+import { PlatformConfigError } from "../../core/errors";
 import { MetricContract, ServiceSelector } from "../../contracts/metric-contract";
 import { requestRate, serviceGauge } from "../../contracts/promql";
 import { deploymentPods } from "../rules/private/queries";
@@ -5,6 +7,7 @@ import { AutoscalingSignal, autoscalingMetricName } from "../../contracts/autosc
 import { SeriesMatcher } from "../../contracts/metric-contract";
 import { renderMatchers } from "../../contracts/promql";
 import { DCGM_METRICS } from "../rules/dcgm-metrics";
+import { promqlProblem } from "./promql-check";
 
 /** One entry of prometheus-adapter's `rules.custom` for a per-pod metric (chart 5.3.0). */
 export interface AdapterCustomRule {
@@ -109,4 +112,26 @@ export function requestsPerSecondRule(contract: MetricContract, selector: Servic
     name: { matches: `^${series}$`, as: autoscalingMetricName(selector.service, "requestsPerSecond") },
     metricsQuery: adapterRequestRateQuery(contract, selector.service, window),
   };
+}
+
+/**
+ * The adapter's placeholders as it fills them for an HPA on two pods (its Go templates): the
+ * query is then plain PromQL that the checker can parse and type.
+ */
+const FILLED_LABEL_MATCHERS = 'namespace="default",pod=~"a|b"';
+const FILLED_GROUP_BY = "pod";
+
+/**
+ * What is wrong with the PromQL of an adapter rule, one message each (empty when nothing): its
+ * `seriesQuery` must be a series selector (an instant vector), and its `metricsQuery`, with the
+ * placeholders filled, an instant vector, the only type the adapter turns into metric values.
+ */
+export function adapterRuleProblems(scope: IConstruct, rule: AdapterCustomRule): string[] {
+  const prop = `rules.custom["${rule.name.as}"]`;
+  const metricsQuery = rule.metricsQuery.split(ADAPTER_LABEL_MATCHERS).join(FILLED_LABEL_MATCHERS).split(ADAPTER_GROUP_BY).join(FILLED_GROUP_BY);
+  return [
+    [`${prop}.seriesQuery`, rule.seriesQuery, promqlProblem(rule.seriesQuery, ["vector"]), ""] as const,
+    // Shown filled, so that the positions of the message point into the query shown.
+    [`${prop}.metricsQuery`, metricsQuery, promqlProblem(metricsQuery, ["vector"]), ` (shown with ${ADAPTER_LABEL_MATCHERS} and ${ADAPTER_GROUP_BY} filled as for two pods)`] as const,
+  ].flatMap(([where, query, problem, note]) => (problem ? [new PlatformConfigError(scope, where, query, `must be valid PromQL${note}: ${problem}`).message] : []));
 }

@@ -52,6 +52,33 @@ describe("validateRuleGroups", () => {
     );
   });
 
+  test("a PromQL type error names the group and rule, quotes the part with its position, and says what was expected", () => {
+    expectConfigError(
+      () => validate({ ...ALERT, expr: "rate(queue_depth) > 100" }),
+      `${RULE}.expr' must be valid PromQL: expected type matrix in call to function "rate", got vector at characters 6-16 (queue_depth), got "rate(queue_depth) > 100"`,
+    );
+    expectConfigError(
+      () => validate({ ...ALERT, expr: "max_over_time(queue_depth[5m]) > 100 and 1" }),
+      `${RULE}.expr' must be valid PromQL: set operator not allowed in binary scalar expression at characters 1-42 (max_over_time(queue_depth[5m]) > 100 and 1), got "max_over_time(queue_depth[5m]) > 100 and 1"`,
+    );
+    expectConfigError(
+      () => validate({ ...ALERT, expr: 'topk(queue_depth, 3) > "a"' }),
+      `${RULE}.expr' must be valid PromQL: expected type scalar in aggregation parameter, got vector at characters 6-16 (queue_depth), got "topk(queue_depth, 3) > \\"a\\""`,
+    );
+  });
+
+  test("an alert or recording rule must evaluate to an instant vector or a scalar, as Prometheus evaluates rules", () => {
+    expectConfigError(
+      () => validate({ ...ALERT, expr: "queue_depth[5m]" }),
+      `${RULE}.expr' must be valid PromQL: evaluates to a range vector, where only an instant vector or a scalar is accepted, got "queue_depth[5m]"`,
+    );
+    expectConfigError(
+      () => validate({ record: "job:queue_depth:max", expr: '"high"' }),
+      `PlatformRules: 'userRules["team-a"].rules["job:queue_depth:max"].expr' must be valid PromQL: evaluates to a string, where only an instant vector or a scalar is accepted, got "\\"high\\""`,
+    );
+    expect(() => validate({ record: "job:queue_depth:max", expr: "scalar(max(queue_depth))" }, { ...ALERT, expr: "max(queue_depth) > bool 100" })).not.toThrow();
+  });
+
   test("rejects an empty expression", () => {
     expectConfigError(() => validate({ ...ALERT, expr: " " }), `${RULE}.expr' must be a non-empty PromQL expression, got " "`);
   });
