@@ -1,8 +1,6 @@
 import { parser } from "@prometheus-io/lezer-promql";
-import type { EditorState as EditorStateClass } from "@codemirror/state";
-import type * as CodemirrorLanguage from "@codemirror/language";
+import type { EditorState } from "@codemirror/state";
 import type { Parser as LinterParser } from "@prometheus-io/codemirror-promql/dist/cjs/parser";
-import type * as LinterLanguage from "@prometheus-io/codemirror-promql/dist/cjs/promql";
 
 /**
  * The one place PromQL is checked: syntax with the Prometheus UI's grammar (lezer-promql), then
@@ -45,8 +43,9 @@ const CHECKED = new Map<string, PromqlCheck>();
 export function checkPromql(expr: string): PromqlCheck {
   let result = CHECKED.get(expr);
   if (!result) {
-    const syntax = firstSyntaxError(expr);
-    result = syntax ? { errors: [syntax] } : typeCheck(expr);
+    const tree = parser.parse(expr);
+    const syntax = firstSyntaxError(tree);
+    result = syntax ? { errors: [syntax] } : typeCheck(expr, tree);
     CHECKED.set(expr, result);
   }
   return result;
@@ -85,10 +84,12 @@ function describe(expr: string, d: PromqlDiagnostic): string {
   return `${d.message} at characters ${d.from + 1}-${d.to} (${quoted})`;
 }
 
+type Tree = ReturnType<typeof parser.parse>;
+
 /** A syntax error as a zero-width diagnostic where the parser gave up. */
-function firstSyntaxError(expr: string): PromqlDiagnostic | undefined {
+function firstSyntaxError(tree: Tree): PromqlDiagnostic | undefined {
   let from: number | undefined;
-  parser.parse(expr).iterate({
+  tree.iterate({
     enter(node) {
       if (from !== undefined) return false;
       if (node.type.isError) from = node.from;
@@ -98,49 +99,39 @@ function firstSyntaxError(expr: string): PromqlDiagnostic | undefined {
   return from === undefined ? undefined : { from, to: from, message: "syntax error" };
 }
 
-interface Linter {
-  readonly EditorState: typeof EditorStateClass;
-  readonly language: CodemirrorLanguage.LRLanguage;
-  readonly ensureSyntaxTree: typeof CodemirrorLanguage.ensureSyntaxTree;
-  readonly syntaxTree: typeof CodemirrorLanguage.syntaxTree;
-  readonly Parser: typeof LinterParser;
-}
-
-let linter: Linter | undefined;
+let Linter: typeof LinterParser | undefined;
 
 /**
- * The linter and its CodeMirror dependencies (about 50 ms to load): required on the first type
- * check only, so a program that checks no PromQL never pays for them. `Parser` is not exported
+ * The linter (with @codemirror/language, about 30 ms to load) is required on the first type
+ * check only, so a program that checks no PromQL never pays for it. `Parser` is not exported
  * from the package root, hence the path into its CommonJS build (the version is pinned).
  */
-function loadLinter(): Linter {
-  if (!linter) {
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const { EditorState } = require("@codemirror/state") as typeof import("@codemirror/state");
-    const { ensureSyntaxTree, syntaxTree } = require("@codemirror/language") as typeof CodemirrorLanguage;
-    const { promQLLanguage, LanguageType } = require("@prometheus-io/codemirror-promql/dist/cjs/promql") as typeof LinterLanguage;
-    const { Parser } = require("@prometheus-io/codemirror-promql/dist/cjs/parser") as typeof import("@prometheus-io/codemirror-promql/dist/cjs/parser");
-    /* eslint-enable @typescript-eslint/no-require-imports */
-    linter = { EditorState, language: promQLLanguage(LanguageType.PromQL), ensureSyntaxTree, syntaxTree, Parser };
-  }
-  return linter;
+function loadLinter(): typeof LinterParser {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  Linter ??= (require("@prometheus-io/codemirror-promql/dist/cjs/parser") as typeof import("@prometheus-io/codemirror-promql/dist/cjs/parser")).Parser;
+  return Linter;
+}
+
+/**
+ * The linter reads an editor's state through two members only: its syntax tree (`syntaxTree(state)`,
+ * which is `state.field(Language.state).tree`) and `sliceDoc`. A real EditorState per expression
+ * would parse it a second time, only within the editor's 3000-character viewport, and cost more
+ * than the rest of the check (a tenth of the default app's synth): this view hands the linter the
+ * complete tree of the syntax check instead. lezer-promql is pinned to the linter's version, so
+ * the node ids it compares are the same; the tests would fail on a linter reading anything else.
+ */
+function linterState(expr: string, tree: Tree): EditorState {
+  const view = { field: () => ({ tree }), sliceDoc: (from = 0, to = expr.length) => expr.slice(from, to) };
+  return view as unknown as EditorState;
 }
 
 const TYPES: ReadonlySet<string> = new Set<PromqlValueType>(["vector", "matrix", "scalar", "string"]);
 
-function typeCheck(expr: string): PromqlCheck {
-  const { EditorState, language, ensureSyntaxTree, syntaxTree, Parser } = loadLinter();
-  let state = EditorState.create({ doc: expr, extensions: [language] });
-  // An editor parses only its first 3000 characters (its viewport) within 20 ms when created;
-  // finish the parse, and let a no-op transaction carry the complete tree into the state.
-  if (syntaxTree(state).length < expr.length) {
-    ensureSyntaxTree(state, expr.length, 10_000);
-    state = state.update({}).state;
-  }
-  const tree = syntaxTree(state);
-  if (tree.length < expr.length) throw new Error(`PromQL linter: the syntax tree covers ${tree.length} of ${expr.length} characters`);
-  const linterParser = new Parser(state);
-  const type: string = linterParser.checkAST(tree.topNode.firstChild);
+function typeCheck(expr: string, tree: Tree): PromqlCheck {
+  const Parser = loadLinter();
+  const linterParser = new Parser(linterState(expr, tree));
+  // The same @lezer/common node, declared twice (its ESM and CommonJS typings).
+  const type: string = linterParser.checkAST(tree.topNode.firstChild as Parameters<LinterParser["checkAST"]>[0]);
   const seen = new Set<string>();
   const errors: PromqlDiagnostic[] = [];
   for (const d of linterParser.getDiagnostics()) {
