@@ -26,6 +26,15 @@ describe("checkPromql", () => {
     expect(checkPromql("up{")).toEqual({ errors: [{ from: 3, to: 3, message: "syntax error" }] });
   });
 
+  test("an experimental function, which the platform's Prometheus refuses, is named with the feature flag it needs", () => {
+    expect(checkPromql("sum(limitk(2, up))")).toEqual({
+      errors: [{ from: 4, to: 10, message: "limitk() is experimental in Prometheus and needs --enable-feature=promql-experimental-functions, which the platform does not set" }],
+    });
+    expect(promqlProblem('sort_by_label(up, "job")', ["vector"])).toBe(
+      "sort_by_label() is experimental in Prometheus and needs --enable-feature=promql-experimental-functions, which the platform does not set at characters 1-13 (sort_by_label)",
+    );
+  });
+
   test("the same diagnostic is reported once", () => {
     expect(checkPromql("up and on (job) 1").errors.map((e) => e.message)).toEqual([
       "vector matching only allowed between instant vectors",

@@ -45,7 +45,8 @@ export function checkPromql(expr: string): PromqlCheck {
   if (!result) {
     const tree = parser.parse(expr);
     const syntax = firstSyntaxError(tree);
-    result = syntax ? { errors: [syntax] } : typeCheck(expr, tree);
+    const experimental = syntax ? [] : experimentalFunctions(expr, tree);
+    result = syntax ? { errors: [syntax] } : experimental.length > 0 ? { errors: experimental } : typeCheck(expr, tree);
     CHECKED.set(expr, result);
   }
   return result;
@@ -97,6 +98,45 @@ function firstSyntaxError(tree: Tree): PromqlDiagnostic | undefined {
     },
   });
   return from === undefined ? undefined : { from, to: from, message: "syntax error" };
+}
+
+/**
+ * Functions and aggregations that Prometheus 3 parses only with
+ * `--enable-feature=promql-experimental-functions`, which the platform does not set: a rule using
+ * one is refused when Prometheus loads its file. The linter does not know which are experimental;
+ * test/promtool/promql-types.test.ts asks promtool about every function the linter knows and
+ * fails when this list and promtool's "is not enabled" differ.
+ */
+export const EXPERIMENTAL_PROMQL_FUNCTIONS: readonly string[] = [
+  "double_exponential_smoothing",
+  "info",
+  "limit_ratio",
+  "limitk",
+  "mad_over_time",
+  "sort_by_label",
+  "sort_by_label_desc",
+  "ts_of_last_over_time",
+  "ts_of_max_over_time",
+  "ts_of_min_over_time",
+];
+const EXPERIMENTAL = new Set(EXPERIMENTAL_PROMQL_FUNCTIONS);
+
+function experimentalFunctions(expr: string, tree: Tree): PromqlDiagnostic[] {
+  const found: PromqlDiagnostic[] = [];
+  tree.iterate({
+    enter(node) {
+      if (node.name !== "FunctionIdentifier" && node.name !== "AggregateOp") return;
+      const name = expr.slice(node.from, node.to);
+      if (EXPERIMENTAL.has(name)) {
+        found.push({
+          from: node.from,
+          to: node.to,
+          message: `${name}() is experimental in Prometheus and needs --enable-feature=promql-experimental-functions, which the platform does not set`,
+        });
+      }
+    },
+  });
+  return found;
 }
 
 let Linter: typeof LinterParser | undefined;
