@@ -54,9 +54,16 @@ const URL_SECRET_PARAM = /[?&;]([^=&;#]+)=/g;
 /** A run of characters that random credentials are made of; separators (- . / :) end a run. */
 const RANDOM_RUN = /[A-Za-z0-9_+=]{20,}/g;
 
+/**
+ * A snake_case identifier (a metric or label name such as kube_pod_container_status_restarts_total
+ * or inference_p99_latency_seconds): three or more words, each in one case with digits only at
+ * its end. Random keys rarely hold two underscores, let alone between such words.
+ */
+const IDENTIFIER = /^(?:[a-z]{1,20}[0-9]*|[A-Z]{1,20}[0-9]*|[0-9]{1,6})(?:_(?:[a-z]{1,20}[0-9]*|[A-Z]{1,20}[0-9]*|[0-9]{1,6})){2,}$/;
+
 function looksRandom(run: string): boolean {
   // "xxxx…" or "aaaa1111…" is a typo or a test, not a key: random strings use many characters.
-  if (new Set(run).size < 10) return false;
+  if (new Set(run).size < 10 || IDENTIFIER.test(run)) return false;
   const digits = /[0-9]/.test(run);
   const letters = /[A-Za-z]/.test(run);
   const mixedCase = /[a-z]/.test(run) && /[A-Z]/.test(run);

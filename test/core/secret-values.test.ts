@@ -44,7 +44,20 @@ describe("looksLikeCredential", () => {
     "10.0.0.0/16",
     "x".repeat(101),
     "gpu-inference",
+    // Metric and label names in PromQL quoted by error messages: words, not randomness.
+    "kube_pod_container_status_restarts_total",
+    "rate(kube_pod_container_status_restarts_total[5m]) > 0",
+    "histogram_quantile(0.99, sum by (le) (rate(inference_p99_latency_seconds_bucket[5m])))",
+    "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE_RATIO_TOTAL",
+    "label_gpu_platform_io_pool",
   ])("%s does not", (value) => expect(looksLikeCredential(value)).toBe(false));
+
+  test.each([
+    // Random keys that happen to contain underscores still look like keys.
+    "AbCd_EfGh1IjKl_MnOpQrStUvWx0123",
+    "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+    "ghp_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5",
+  ])("%s with underscores still looks like one", (value) => expect(looksLikeCredential(value)).toBe(true));
 });
 
 describe("formatValue never repeats a secret", () => {
