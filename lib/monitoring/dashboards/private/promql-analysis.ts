@@ -13,8 +13,6 @@ export interface PromqlReferences {
   readonly otherLabels: readonly string[];
   /** Labels an expression creates: label_replace/label_join destinations. */
   readonly createdLabels: readonly string[];
-  /** The expression does not parse (the parser recovered around an error node). */
-  readonly hasSyntaxError: boolean;
 }
 
 const GROUPING_PARENTS = new Set(["AggregateModifier", "MatchingModifierClause"]);
@@ -23,6 +21,8 @@ export function promqlReferences(expr: string): PromqlReferences {
   const selectors: { metric: string; labels: string[] }[] = [];
   const otherLabels: string[] = [];
   const createdLabels: string[] = [];
+  // Past an error node the tree is the parser's recovery, not the user's query: stop there
+  // (the PromQL check reports the error).
   let hasSyntaxError = false;
   const text = (n: SyntaxNode) => expr.slice(n.from, n.to);
   parser.parse(expr).iterate({
@@ -59,7 +59,7 @@ export function promqlReferences(expr: string): PromqlReferences {
       return undefined;
     },
   });
-  return { selectors, otherLabels, createdLabels, hasSyntaxError };
+  return { selectors, otherLabels, createdLabels };
 }
 
 function stringArgs(call: SyntaxNode, text: (n: SyntaxNode) => string): string[] {
