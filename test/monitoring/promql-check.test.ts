@@ -1,4 +1,4 @@
-import { checkPromql, promqlProblem } from "../../lib/monitoring/private/promql-check";
+import { checkPromql, parsePromql, promqlProblem } from "../../lib/monitoring/private/promql-check";
 
 describe("checkPromql", () => {
   test.each([
@@ -33,6 +33,33 @@ describe("checkPromql", () => {
     expect(promqlProblem('sort_by_label(up, "job")', ["vector"])).toBe(
       "sort_by_label() is experimental in Prometheus and needs --enable-feature=promql-experimental-functions, which the platform does not set at characters 1-13 (sort_by_label)",
     );
+  });
+
+  // Prometheus's own messages (promtool 3.5 gives the same for each; test/promtool/promql-types.test.ts).
+  test.each([
+    ["max_over_time((up)[5m])", 14, 18, "ranges only allowed for vector selectors"],
+    ["rate(up[5m]) offset 1h", 0, 22, "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery"],
+    ["sum(up) @ 100", 0, 13, "@ modifier must be preceded by an instant vector selector or range vector selector or a subquery"],
+    ["up offset 5m offset 1m", 0, 22, "offset may not be set multiple times"],
+    ["up @ 1 @ 2", 0, 10, "@ <timestamp> may not be set multiple times"],
+    ["sum(up, up)", 0, 11, "wrong number of arguments for aggregate expression provided, expected 1, got 2"],
+    ["topk(up)", 0, 8, "wrong number of arguments for aggregate expression provided, expected 2, got 1"],
+  ] as const)("a check of Prometheus's parser the linter lacks: %s", (expr, from, to, message) => {
+    expect(checkPromql(expr).errors[0]).toEqual({ from, to, message });
+  });
+
+  test("offset and @ after an operator's right operand are valid, though the UI's grammar reads them as applying to the whole", () => {
+    expect(checkPromql("up > up offset 5m and up offset 5m > up offset 10m")).toEqual({ errors: [], type: "vector" });
+    expect(checkPromql("-up offset 5m")).toEqual({ errors: [], type: "vector" });
+    expect(checkPromql("up + sum(up) offset 1h").errors[0]?.message).toBe(
+      "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery",
+    );
+  });
+
+  test("parsePromql keeps one tree per expression, which the check and the dashboards' analysis share", () => {
+    const expr = 'sum by (node) (up{job="parsed-once"})';
+    expect(checkPromql(expr).type).toBe("vector");
+    expect(parsePromql(expr)).toBe(parsePromql(expr));
   });
 
   test("the same diagnostic is reported once", () => {

@@ -70,13 +70,29 @@ const CASES: readonly Case[] = [
   // Refused by both, for different reasons: promtool as a range on something else than a
   // selector, the synth as a range vector where a rule must give an instant vector or a scalar.
   { expr: "vector(1)[5m]", promtool: false, ours: false },
-  {
-    expr: "max_over_time(vector(1)[5m])",
-    promtool: false,
-    ours: true,
-    disagreement:
-      "Prometheus allows a range only on a vector selector (\"ranges only allowed for vector selectors\"); the linter types a range on any instant vector as a range vector, which is what the function expects",
-  },
+  // Checks of Prometheus's parser the linter leaves out, which promql-check.ts adds (parserChecks).
+  // A range only on a vector selector: the linter types a range on any instant vector as a range vector.
+  { expr: "max_over_time(vector(1)[5m])", promtool: false, ours: false },
+  { expr: "max_over_time((up)[5m])", promtool: false, ours: false },
+  // The UI's grammar reads these as a range on `-up` and on `1 + up`; Prometheus as a unary or
+  // binary operation on a range vector: both are refused either way.
+  { expr: "avg_over_time(-up[5m])", promtool: false, ours: false },
+  { expr: "sum(1 + up[5m])", promtool: false, ours: false },
+  // offset and @ only after a selector or a subquery, once each.
+  { expr: "rate(up[5m]) offset 1h", promtool: false, ours: false },
+  { expr: "sum(up) @ 100", promtool: false, ours: false },
+  { expr: "up + sum(up) offset 1h", promtool: false, ours: false },
+  { expr: "up offset 5m offset 1m", promtool: false, ours: false },
+  { expr: "up @ 1 @ 2", promtool: false, ours: false },
+  { expr: "sum(up) + up offset 1m offset 2m", promtool: false, ours: false },
+  // The UI's grammar binds offset and @ looser than operators (`(a > b) offset 5m`); Prometheus
+  // binds them to the right operand, so these are valid and must pass.
+  { expr: "up > up offset 5m and up offset 5m > up offset 10m", promtool: true, ours: true },
+  { expr: "-up offset 5m", promtool: true, ours: true },
+  { expr: "up + up @ 100", promtool: true, ours: true },
+  // Aggregations take one argument, or two for topk, bottomk, quantile, count_values, limitk, limit_ratio.
+  { expr: "sum(up, up)", promtool: false, ours: false },
+  { expr: "quantile(up)", promtool: false, ours: false },
   {
     expr: '{job=~".*"}',
     promtool: false,

@@ -40,13 +40,28 @@ export const PROMQL_TYPE_NAMES: Readonly<Record<PromqlValueType, string>> = {
  */
 const CHECKED = new Map<string, PromqlCheck>();
 
+const TREES = new Map<string, Tree>();
+
+/**
+ * The syntax tree of the Prometheus UI's grammar, parsed once per expression: the checks here and
+ * the dashboards' analysis of what a query reads (promql-analysis.ts) share it.
+ */
+export function parsePromql(expr: string): Tree {
+  let tree = TREES.get(expr);
+  if (!tree) {
+    tree = parser.parse(expr);
+    TREES.set(expr, tree);
+  }
+  return tree;
+}
+
 export function checkPromql(expr: string): PromqlCheck {
   let result = CHECKED.get(expr);
   if (!result) {
-    const tree = parser.parse(expr);
+    const tree = parsePromql(expr);
     const syntax = firstSyntaxError(tree);
-    const experimental = syntax ? [] : experimentalFunctions(expr, tree);
-    result = syntax ? { errors: [syntax] } : experimental.length > 0 ? { errors: experimental } : typeCheck(expr, tree);
+    const refused = syntax ? [] : [...experimentalFunctions(expr, tree), ...parserChecks(tree)].sort((a, b) => a.from - b.from);
+    result = syntax ? { errors: [syntax] } : refused.length > 0 ? { errors: refused } : typeCheck(expr, tree);
     CHECKED.set(expr, result);
   }
   return result;
@@ -86,6 +101,7 @@ function describe(expr: string, d: PromqlDiagnostic): string {
 }
 
 type Tree = ReturnType<typeof parser.parse>;
+type SyntaxNode = Tree["topNode"];
 
 /** A syntax error as a zero-width diagnostic where the parser gave up. */
 function firstSyntaxError(tree: Tree): PromqlDiagnostic | undefined {
@@ -139,37 +155,91 @@ function experimentalFunctions(expr: string, tree: Tree): PromqlDiagnostic[] {
   return found;
 }
 
-let Linter: typeof LinterParser | undefined;
+/** Operators whose first argument is a parameter (Prometheus's `IsAggregatorWithParam`), as lezer-promql names them. */
+const AGGREGATIONS_WITH_PARAM = new Set(["Topk", "Bottomk", "Quantile", "CountValues", "LimitK", "LimitRatio"]);
+/** What `offset` and `@` may follow (Prometheus's parser: `addOffset`, `setTimestamp`). */
+const MODIFIABLE = new Set(["VectorSelector", "MatrixSelector", "SubqueryExpr"]);
 
-/**
- * The linter (with @codemirror/language, about 30 ms to load) is required on the first type
- * check only, so a program that checks no PromQL never pays for it. `Parser` is not exported
- * from the package root, hence the path into its CommonJS build (the version is pinned).
- */
-function loadLinter(): typeof LinterParser {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  Linter ??= (require("@prometheus-io/codemirror-promql/dist/cjs/parser") as typeof import("@prometheus-io/codemirror-promql/dist/cjs/parser")).Parser;
-  return Linter;
+function isModifier(node: SyntaxNode): boolean {
+  return node.name === "OffsetExpr" || node.name === "StepInvariantExpr";
 }
 
 /**
- * The linter reads an editor's state through two members only: its syntax tree (`syntaxTree(state)`,
- * which is `state.field(Language.state).tree`) and `sliceDoc`. A real EditorState per expression
- * would parse it a second time, only within the editor's 3000-character viewport, and cost more
- * than the rest of the check (a tenth of the default app's synth): this view hands the linter the
- * complete tree of the syntax check instead. lezer-promql is pinned to the linter's version, so
- * the node ids it compares are the same; the tests would fail on a linter reading anything else.
+ * Checks of Prometheus's parser that the linter leaves out, found by comparing the two
+ * (test/promtool/promql-types.test.ts), each with Prometheus's own message: a range on anything
+ * but a vector selector (`vector(1)[5m]`; the UI's grammar also reads `-x[5m]` and `1 + x[5m]` as
+ * a range on the whole, and Prometheus refuses those too), offset or @ after anything but a
+ * selector or a subquery (`rate(x[5m]) offset 1m`) or set twice, and an aggregation with the
+ * wrong number of arguments (`sum(x, y)`, `quantile(x)`).
  */
-function linterState(expr: string, tree: Tree): EditorState {
-  const view = { field: () => ({ tree }), sliceDoc: (from = 0, to = expr.length) => expr.slice(from, to) };
-  return view as unknown as EditorState;
+function parserChecks(tree: Tree): PromqlDiagnostic[] {
+  const errors: PromqlDiagnostic[] = [];
+  const add = (node: SyntaxNode, message: string) => errors.push({ from: node.from, to: node.to, message });
+  tree.iterate({
+    enter(ref) {
+      const node = ref.node;
+      if (node.name === "MatrixSelector" && node.firstChild && node.firstChild.name !== "VectorSelector") {
+        add(node.firstChild, "ranges only allowed for vector selectors");
+      }
+      if (isModifier(node) && !(node.parent && isModifier(node.parent))) {
+        const seen = { OffsetExpr: 0, StepInvariantExpr: 0 };
+        let inner: SyntaxNode | null = node;
+        while (inner) {
+          if (inner.name === "OffsetExpr" || inner.name === "StepInvariantExpr") seen[inner.name]++;
+          // The UI's grammar binds offset and @ looser than operators (`a > b offset 5m` comes as
+          // `(a > b) offset 5m`); Prometheus binds them to the operand on their left, `b`.
+          else if (inner.name !== "BinaryExpr" && inner.name !== "UnaryExpr") break;
+          inner = isModifier(inner) ? inner.firstChild : inner.lastChild;
+        }
+        if (!inner || !MODIFIABLE.has(inner.name)) {
+          add(node, `${seen.OffsetExpr ? "offset" : "@"} modifier must be preceded by an instant vector selector or range vector selector or a subquery`);
+        } else if (seen.OffsetExpr > 1) add(node, "offset may not be set multiple times");
+        else if (seen.StepInvariantExpr > 1) add(node, "@ <timestamp> may not be set multiple times");
+      }
+      if (node.name === "AggregateExpr") {
+        const op = node.getChild("AggregateOp")?.firstChild?.name ?? "";
+        const args = (node.getChild("FunctionCallBody")?.getChildren("Expr") ?? []).length;
+        const expected = AGGREGATIONS_WITH_PARAM.has(op) ? 2 : 1;
+        if (args !== expected) add(node, `wrong number of arguments for aggregate expression provided, expected ${expected}, got ${args}`);
+      }
+      return undefined;
+    },
+  });
+  return errors;
+}
+
+interface Linter {
+  readonly Parser: typeof LinterParser;
+  readonly EditorState: typeof EditorState;
+}
+
+let linter: Linter | undefined;
+
+/**
+ * The linter (with CodeMirror's state and language packages, about 30 ms to load) is required on
+ * the first type check only, so a program that checks no PromQL never pays for it. `Parser` is not
+ * exported from the package root, hence the path into its CommonJS build (the version is pinned).
+ */
+function loadLinter(): Linter {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  linter ??= {
+    Parser: (require("@prometheus-io/codemirror-promql/dist/cjs/parser") as typeof import("@prometheus-io/codemirror-promql/dist/cjs/parser")).Parser,
+    EditorState: (require("@codemirror/state") as typeof import("@codemirror/state")).EditorState,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return linter;
 }
 
 const TYPES: ReadonlySet<string> = new Set<PromqlValueType>(["vector", "matrix", "scalar", "string"]);
 
 function typeCheck(expr: string, tree: Tree): PromqlCheck {
-  const Parser = loadLinter();
-  const linterParser = new Parser(linterState(expr, tree));
+  // `checkAST` walks the node it is given (the syntax check's own, complete tree: lezer-promql is
+  // pinned to the linter's version, so the node ids it compares are the same) and reads the text
+  // through the state's `sliceDoc`. The state needs no language: with one, each expression would be
+  // parsed a second time, only as far as an editor's viewport (3000 characters), and cost more than
+  // the rest of the check. Only public API: nothing depends on how CodeMirror stores its tree.
+  const { Parser, EditorState: State } = loadLinter();
+  const linterParser = new Parser(State.create({ doc: expr }));
   // The same @lezer/common node, declared twice (its ESM and CommonJS typings).
   const type: string = linterParser.checkAST(tree.topNode.firstChild as Parameters<LinterParser["checkAST"]>[0]);
   const seen = new Set<string>();

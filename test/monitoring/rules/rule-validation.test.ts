@@ -67,6 +67,22 @@ describe("validateRuleGroups", () => {
     );
   });
 
+  test("what Prometheus's parser refuses and the linter lets through fails too, in Prometheus's words", () => {
+    expectConfigError(
+      () => validate({ ...ALERT, expr: "max_over_time((queue_depth)[1h]) > 100" }),
+      `${RULE}.expr' must be valid PromQL: ranges only allowed for vector selectors at characters 15-27 ((queue_depth)), got "max_over_time((queue_depth)[1h]) > 100"`,
+    );
+    expectConfigError(
+      () => validate({ ...ALERT, expr: "sum(queue_depth) offset 1h > 100" }),
+      `${RULE}.expr' must be valid PromQL: offset modifier must be preceded by an instant vector selector or range vector selector or a subquery at characters 1-26 (sum(queue_depth) offset 1h), got "sum(queue_depth) offset 1h > 100"`,
+    );
+    expectConfigError(
+      () => validate({ ...ALERT, expr: "max(queue_depth, 100)" }),
+      `${RULE}.expr' must be valid PromQL: wrong number of arguments for aggregate expression provided, expected 1, got 2 at characters 1-21 (max(queue_depth, 100)), got "max(queue_depth, 100)"`,
+    );
+    expect(() => validate({ ...ALERT, expr: "queue_depth > queue_depth offset 1h" })).not.toThrow();
+  });
+
   test("an alert or recording rule must evaluate to an instant vector or a scalar, as Prometheus evaluates rules", () => {
     expectConfigError(
       () => validate({ ...ALERT, expr: "queue_depth[5m]" }),

@@ -1,6 +1,6 @@
-import { parser } from "@prometheus-io/lezer-promql";
+import { parsePromql } from "../../private/promql-check";
 
-type SyntaxNode = ReturnType<typeof parser.parse>["topNode"];
+type SyntaxNode = ReturnType<typeof parsePromql>["topNode"];
 
 /**
  * What a PromQL expression reads, from the syntax tree of the Prometheus UI's parser: every
@@ -25,7 +25,7 @@ export function promqlReferences(expr: string): PromqlReferences {
   // (the PromQL check reports the error).
   let hasSyntaxError = false;
   const text = (n: SyntaxNode) => expr.slice(n.from, n.to);
-  parser.parse(expr).iterate({
+  parsePromql(expr).iterate({
     enter(ref) {
       if (ref.type.isError) hasSyntaxError = true;
       if (hasSyntaxError) return false;
@@ -133,7 +133,7 @@ export function outputLabels(expr: string, labelsOf: (metric: string) => readonl
         return new Set();
     }
   };
-  return visit(parser.parse(expr).topNode);
+  return visit(parsePromql(expr).topNode);
 }
 
 function children(n: SyntaxNode): SyntaxNode[] {
