@@ -6,7 +6,9 @@ import type { Parser as LinterParser } from "@prometheus-io/codemirror-promql/di
  * The one place PromQL is checked: syntax with the Prometheus UI's grammar (lezer-promql), then
  * types with the Prometheus UI's own linter (codemirror-promql), which mirrors the type checks of
  * Prometheus's parser (`checkAST` in promql/parser/parse.go): `rate(up)`, `abs(up[5m])`,
- * `1 + "a"`, `up and 1`, `{}`. Rules, dashboards and adapter queries all come through here.
+ * `1 + "a"`, `up and 1`, `{}`; with the few checks of that parser the linter lacks (a range or
+ * offset on a function's result, `sum(x, y)`: `parserChecks`) and the experimental functions the
+ * platform's Prometheus does not enable. Rules, dashboards and adapter queries all come through here.
  */
 
 /** What a PromQL expression evaluates to, in the names of Prometheus's HTTP API (`resultType`). */
