@@ -141,3 +141,11 @@ export function checkShape(source: string, path: string, value: Json, shape: Sha
     checkShape(source, child, v, (shape as Shape)[key]);
   }
 }
+
+/** `egress:` of a service (`inference.egress`, `services[].egress`), as `InferenceEgress`. */
+export const EGRESS_SHAPE: Shape = {
+  internetHttps: "boolean",
+  unrestricted: "boolean",
+  cidrs: [{ cidr: "string", ports: "number[]" }],
+  namespaces: [{ name: "string", ports: "number[]" }],
+};

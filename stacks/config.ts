@@ -11,11 +11,12 @@ import { checkUnique } from "../lib/core/validate";
 import { DEFAULT_KUBERNETES_VERSION } from "../lib/versions";
 import { checkKmsKeyArn, checkS3BucketName } from "../lib/storage/thanos-bucket";
 import { DEFAULT_THANOS_RETENTION, resolveThanosRetention } from "../lib/storage/thanos-retention";
+import { InferenceEgress } from "../lib/workload/egress";
 import { parseEnvValue, resolveEnv } from "../lib/workload/env-value";
 import { AlertingConfig, parseSecretReference } from "./alerting-config";
-import { checkShape, isObject, Json, JsonObject, Shape } from "./config-shape";
+import { checkShape, EGRESS_SHAPE, isObject, Json, JsonObject, Shape } from "./config-shape";
 import { StateBackendConfig, resolveStateBackend } from "./state-backend";
-import { resolveServices, ServiceConfig, SERVICES_SHAPE } from "./service-config";
+import { checkedEgress, resolveServices, ServiceConfig, SERVICES_SHAPE } from "./service-config";
 
 export type { ServiceConfig } from "./service-config";
 
@@ -109,6 +110,8 @@ export interface InferenceConfig {
    * @default - HOME=/tmp only
    */
   readonly env?: Readonly<Record<string, string>>;
+  /** Where the model server may connect (DNS always). @default - HTTPS to the internet only */
+  readonly egress?: InferenceEgress;
 }
 
 /**
@@ -238,7 +241,7 @@ const INPUT_SHAPE: Shape = {
   systemPool: { instanceTypes: "string[]", minSize: "number", maxSize: "number", desiredSize: "number", diskSizeGiB: "number" },
   tags: "map",
   devicePlugin: { timeSlicingReplicas: "number" },
-  inference: { image: "string", gpuPool: "string", overflowPool: "string", maxReplicas: "number", env: "map" },
+  inference: { image: "string", gpuPool: "string", overflowPool: "string", maxReplicas: "number", env: "map", egress: EGRESS_SHAPE },
   services: SERVICES_SHAPE,
   alerting: { slackWebhookUrl: "string", pagerdutyRoutingKey: "string", wecomRobotBridgeUrl: "string" },
   nodeAutoscaling: { enabled: "boolean", kubernetesVersion: "string" },
@@ -636,5 +639,6 @@ function resolveInference(src: string, input: JsonObject, pools: readonly GpuPoo
     ...(overflowPool && { overflowPool }),
     ...(maxReplicas !== undefined && { maxReplicas }),
     ...(input.env !== undefined && { env: checkEnv(src, input.env as Record<string, string>) }),
+    ...(input.egress !== undefined && { egress: checkedEgress(src, "inference.egress", input.egress as JsonObject) }),
   };
 }

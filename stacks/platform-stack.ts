@@ -225,6 +225,7 @@ export class PlatformStack extends TerraformStack {
           overflowPool: props.inference.overflowPool,
           ...(props.inference.maxReplicas !== undefined && { autoscaling: { maxReplicas: props.inference.maxReplicas } }),
           ...(props.inference.env && { env: Object.fromEntries(Object.entries(props.inference.env).map(([k, v]) => [k, parseEnvValue(v)])) }),
+          ...(props.inference.egress && { egress: props.inference.egress }),
           pools: props.gpuPools,
           catalog: this.catalog,
           // 99.5% of requests succeed and 95% finish within 1 s (a bound of prometheus_client's default buckets).

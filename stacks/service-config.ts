@@ -7,7 +7,8 @@ import { PlatformConfigError } from "../lib/core/errors";
 import { checkDns1123Label, checkUnique } from "../lib/core/validate";
 import { EnvValue, parseEnvValue, resolveEnv } from "../lib/workload/env-value";
 import type { InferenceAutoscalingOptions, MetricsAuthOptions } from "../lib/workload/inference-service";
-import { Either, Json, JsonObject, NamedList, Shape, Tagged } from "./config-shape";
+import { EGRESS_SHAPE, Either, Json, JsonObject, NamedList, Shape, Tagged } from "./config-shape";
+import { InferenceEgress, resolveEgress } from "../lib/workload/egress";
 
 /**
  * `services:` of the configuration file: the model servers of the default app, each with its
@@ -35,6 +36,8 @@ export interface ServiceConfig {
    * `aws-secretsmanager:<id>[#<json key>]`, as `inference.env`. @default - HOME=/tmp only
    */
   readonly env?: Readonly<Record<string, EnvValue>>;
+  /** Where the model server may connect (DNS always), as `inference.egress`. @default - HTTPS to the internet only */
+  readonly egress?: InferenceEgress;
   readonly replicas?: number;
   readonly autoscaling?: InferenceAutoscalingOptions | false;
   readonly metrics: MetricContract;
@@ -98,6 +101,7 @@ export const SERVICE_SHAPE: Shape = {
   },
   args: "string[]",
   env: "map",
+  egress: EGRESS_SHAPE,
   replicas: "number",
   autoscaling: new Either(false, {
     signal: "string",
@@ -159,6 +163,7 @@ function resolveService(src: string, at: string, s: JsonObject, pools: readonly 
     ...pick(s, ["gpuPool", "overflowPool", "gpus", "containerPort", "metricsPath", "args", "replicas", "team"]),
     // Checked here (secret-like names, reference forms), so an error names the file's setting.
     ...(s.env !== undefined && { env: resolveEnv(src, `${at}.env`, mapValues(s.env as Record<string, string>, parseEnvValue)) }),
+    ...(s.egress !== undefined && { egress: checkedEgress(src, `${at}.egress`, s.egress as JsonObject) }),
     ...(s.metricsAuth !== undefined && { metricsAuth: s.metricsAuth as unknown as MetricsAuthOptions }),
     ...(port !== undefined && { metricsPort: port as number | "serving" }),
     ...(s.autoscaling !== undefined && { autoscaling: s.autoscaling as unknown as InferenceAutoscalingOptions | false }),
@@ -169,6 +174,13 @@ function resolveService(src: string, at: string, s: JsonObject, pools: readonly 
   // The same checks as the InferenceService constructor, here under the file's own names.
   validateServiceMonitoring(src, { prefix: `${at}.`, contract: "metrics" }, { contract: metrics, alerting: service.alerting, slos: service.slos, domainMetrics: service.domainMetrics });
   return service;
+}
+
+/** An `egress:` block checked here, so an error names the file's setting (`services["x"].egress.cidrs[0].cidr`), not the construct. */
+export function checkedEgress(src: string, at: string, egress: JsonObject): InferenceEgress {
+  const typed = egress as unknown as InferenceEgress;
+  resolveEgress(src, `${at}.`, typed);
+  return typed;
 }
 
 function mapValues<T>(record: Readonly<Record<string, string>>, f: (value: string) => T): Record<string, T> {

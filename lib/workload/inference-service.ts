@@ -21,7 +21,8 @@ import { buildEnvSecret } from "./private/env-secret";
 import { buildHpa } from "./private/hpa";
 import { GpuDemand, capacityErrors, gpuDemandsOfApp, registerGpuDemand } from "./private/gpu-capacity";
 import { buildModelClaim } from "./private/model-claim";
-import { buildNetworkPolicy } from "./private/network-policy";
+import { buildEgressPolicy, buildNetworkPolicy } from "./private/network-policy";
+import { InferenceEgress } from "./egress";
 import { METRICS_PORT_NAME, SERVING_PORT_NAME } from "./private/pod-template";
 import { RolloutStrategy, chooseRollout, rolloutErrors } from "./private/rollout";
 import { buildService } from "./private/service";
@@ -279,6 +280,12 @@ export interface InferenceServiceOptions {
    * port is still closed to anything that is not a pod of this cluster)
    */
   readonly allowServingFrom?: readonly string[];
+  /**
+   * Where the pods may open connections: DNS always; by default HTTPS to the internet, nothing in
+   * the cluster or the VPC. See `InferenceEgress`.
+   * @default { internetHttps: true }
+   */
+  readonly egress?: InferenceEgress;
   /** @default false */
   readonly automountServiceAccountToken?: boolean;
   /** Annotations of the service's own ServiceAccount, e.g. an IRSA role for model downloads. @default - none */
@@ -414,6 +421,7 @@ export class InferenceService extends Construct {
     this.service = buildService(this, s);
     buildDisruptionBudget(this, s);
     buildNetworkPolicy(this, s);
+    if (s.egress) buildEgressPolicy(this, s, s.egress);
     if (s.autoscaling) {
       this.autoscalingMetricName = autoscalingMetricName(this.name, s.autoscaling.signal);
       this.hpa = buildHpa(this, s, s.autoscaling, this.deployment.metadata.name, this.autoscalingMetricName);

@@ -47,10 +47,10 @@ function synth(name: string) {
 
 describe("README configuration examples", () => {
   test("the README holds the five kinds of server and the three-service app", () => {
-    expect([...examples.keys()].sort()).toEqual(["face-swap-api", "face-swap-fleet", "face-swap-resources", "phone-detector", "talking-head", "three-services"]);
+    expect([...examples.keys()].sort()).toEqual(["egress", "face-swap-api", "face-swap-fleet", "face-swap-resources", "phone-detector", "talking-head", "three-services"]);
   });
 
-  test.each([...examples.keys()])("%s synthesizes with one Deployment and HPA per service", (name) => {
+  test.each([...examples.keys()].filter((name) => name !== "egress"))("%s synthesizes with one Deployment and HPA per service", (name) => {
     const config = load(name);
     const { platform } = synth(name);
     for (const service of config.services!) {
@@ -108,5 +108,11 @@ describe("domain metrics declared by a service reach its dashboard", () => {
     expect(panels).toContain('linly_talker_gpu_memory_used_bytes{namespace=\\"inference\\", service=\\"talking-head\\"');
     // No outcome, no error ratio recorded: no error panels either.
     expect(panels).not.toContain("Error ratio");
+  });
+
+  test("egress: the database CIDR and the feature store namespace are in the server's egress policy, beside DNS and HTTPS", () => {
+    const policies = synth("egress").platform.resource!.kubernetes_network_policy_v1 as Record<string, { metadata: { name: string }; spec: { egress?: { ports: { port: string }[] }[] } }>;
+    const egress = Object.values(policies).find((p) => p.metadata.name === "inference-server-egress")!.spec.egress!;
+    expect(egress.map((r) => r.ports.map((p) => p.port).join(","))).toEqual(["53,53", "443", "5432", "6379"]);
   });
 });

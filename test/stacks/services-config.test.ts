@@ -75,3 +75,29 @@ describe("alerting.wecomRobotBridgeUrl", () => {
     );
   });
 });
+
+describe("egress in the configuration file", () => {
+  const policies = (input: Input) =>
+    Object.values(synthDefaultApp(resolveConfig(input)).platform.resource!.kubernetes_network_policy_v1 as Record<string, { metadata: { name: string }; spec: { egress?: unknown[] } }>)
+      .filter((p) => p.metadata.name.endsWith("-egress"))
+      .map((p) => [p.metadata.name, p.spec.egress]);
+
+  test("inference.egress and services[].egress reach the service's egress policy", () => {
+    const feature = { namespaces: [{ name: "feature-store", ports: [6379] }], internetHttps: false };
+    const [[name, rules]] = policies({ inference: { egress: feature } } as unknown as Input);
+    expect(name).toBe("inference-server-egress");
+    expect(rules).toHaveLength(2);
+    expect(rules).toContainEqual({ to: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "feature-store" } } }], ports: [{ port: "6379", protocol: "TCP" }] });
+    expect(policies(withService({ egress: { unrestricted: true } }))).toEqual([]);
+  });
+
+  test.each([
+    [withService({ egress: { cidrs: [{ cidr: "10.0.0.0/16", ports: [443] }, { cidr: "10.1.0.0/33", ports: [443] }] } }), `config: 'services["phone-detector"].egress.cidrs[1].cidr' must be an IPv4 CIDR block such as 10.0.0.0/16, got "10.1.0.0/33"`],
+    [withService({ egress: { unrestricted: true, namespaces: [{ name: "store", ports: [6379] }] } }), `config: 'services["phone-detector"].egress.unrestricted' allows every destination, so it cannot be combined with namespaces: remove one or the other, got true`],
+    [withService({ egress: { internetHttp: false } }), `config: 'services["phone-detector"].egress.internetHttp' is not a known setting (did you mean 'internetHttps'?)`],
+    [{ inference: { egress: { namespaces: [{ name: "store", ports: [70000] }] } } } as unknown as Input, `config: 'inference.egress.namespaces[0].ports[0]' must be an integer between 1 and 65535, got 70000`],
+    [{ inference: { egress: { cidrs: [{ cidr: '${file("/etc/passwd")}', ports: [443] }] } } } as unknown as Input, `config: 'inference.egress.cidrs[0].cidr' must be an IPv4 CIDR block such as 10.0.0.0/16, got "\${file(\\"/etc/passwd\\")}"`],
+  ])("%# refused, naming the file's setting", (input, message) => {
+    expect(() => resolveConfig(input)).toThrow(message);
+  });
+});

@@ -10,6 +10,7 @@ import { checkDns1123Label, checkIntRange, isToken, parsePrometheusDuration } fr
 import { IGpuPool } from "../../gpu/gpu-pool";
 import type { DisruptionBudgetOptions, InferenceAutoscalingOptions, HttpProbeOptions, InferenceServiceProps, ModelOptions, RolloutOptions } from "../inference-service";
 import { EnvValue, resolveEnv } from "../env-value";
+import { ResolvedEgress, resolveEgress } from "../egress";
 import { ModelVolumeSource } from "../model-volume";
 import { AUTOSCALING_SIGNALS, AutoscalingSignal } from "../../contracts/autoscaling-agreement";
 import { GpuDemand } from "./gpu-capacity";
@@ -65,6 +66,8 @@ export interface InferenceSettings {
   readonly model?: ResolvedModel;
   /** Namespaces allowed to call the serving port. @default - every namespace */
   readonly allowServingFrom?: readonly string[];
+  /** Where the pods may connect; undefined for `unrestricted`. */
+  readonly egress?: ResolvedEgress;
   readonly monitoringNamespace: string;
   readonly alerting?: InferenceAlertOptions;
   readonly slos?: ServiceSlos;
@@ -322,6 +325,7 @@ export function resolveInferenceSettings(scope: Construct, props: InferenceServi
       },
     },
     allowServingFrom: props.allowServingFrom,
+    egress: resolveEgress(scope, "egress.", props.egress),
     monitoringNamespace: props.catalog.labels.namespace,
     alerting: props.alerting,
     slos: props.slos,
