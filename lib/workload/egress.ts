@@ -1,6 +1,7 @@
 import { IConstruct } from "constructs";
 import { parseCidr } from "../core/cidr";
 import { PlatformConfigError } from "../core/errors";
+import { PRIVATE_RANGES } from "../core/kubernetes/network-policy";
 import { checkDns1123Label, checkIntRange } from "../core/validate";
 
 /** Where an InferenceService's pods may open connections. DNS to kube-dns is always allowed. */
@@ -45,11 +46,7 @@ export interface ResolvedEgress {
   readonly namespaces: readonly EgressNamespace[];
 }
 
-/**
- * Private IPv4 ranges, and the shared range EKS custom networking gives pods: the cluster's pods,
- * nodes and VPC live here, so "the internet" is everything else.
- */
-export const PRIVATE_RANGES: readonly string[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+export { PRIVATE_RANGES };
 
 /**
  * Checks `egress` and returns what the policy allows, or undefined for `unrestricted`. Errors

@@ -1,5 +1,6 @@
-import { NetworkPolicyV1, NetworkPolicyV1SpecEgress, NetworkPolicyV1SpecIngressFrom } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
-import { PRIVATE_RANGES, ResolvedEgress } from "../egress";
+import { NetworkPolicyV1, NetworkPolicyV1SpecIngressFrom } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { egressRules, Flow, INTERNET_HTTPS, KUBE_DNS } from "../../core/kubernetes/network-policy";
+import { ResolvedEgress } from "../egress";
 import { Construct } from "constructs";
 import { InferenceSettings, objectMeta } from "./settings";
 
@@ -40,35 +41,16 @@ export function buildNetworkPolicy(scope: Construct, s: InferenceSettings): Netw
   });
 }
 
-/** DNS: kube-dns in kube-system, over UDP and TCP (large answers fall back to TCP). */
-const DNS_EGRESS: NetworkPolicyV1SpecEgress = {
-  to: [
-    {
-      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-      podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-    },
-  ],
-  ports: [
-    { port: "53", protocol: "UDP" },
-    { port: "53", protocol: "TCP" },
-  ],
-};
-
-const tcp = (ports: readonly number[]) => ports.map((port) => ({ port: String(port), protocol: "TCP" }));
-
 /**
  * Egress only, a policy of its own so the plan shows it apart: DNS, then what `egress` allows.
  * Anything else (other pods, the VPC, IMDS) is refused once a policy selects the pods for Egress.
  */
 export function buildEgressPolicy(scope: Construct, s: InferenceSettings, egress: ResolvedEgress): NetworkPolicyV1 {
-  const rules: NetworkPolicyV1SpecEgress[] = [
-    DNS_EGRESS,
-    ...(egress.internetHttps ? [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES] } }], ports: tcp([443]) }] : []),
-    ...egress.cidrs.map((c) => ({ to: [{ ipBlock: { cidr: c.cidr } }], ports: tcp(c.ports) })),
-    ...egress.namespaces.map((n) => ({
-      to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": n.name } } }],
-      ports: tcp(n.ports),
-    })),
+  const flows: Flow[] = [
+    KUBE_DNS,
+    ...(egress.internetHttps ? [INTERNET_HTTPS] : []),
+    ...egress.cidrs.map((c) => ({ peers: [{ cidr: c.cidr }], ports: c.ports })),
+    ...egress.namespaces.map((n) => ({ peers: [{ namespace: n.name }], ports: n.ports })),
   ];
   const meta = objectMeta(s);
   return new NetworkPolicyV1(scope, "egress-policy", {
@@ -77,7 +59,7 @@ export function buildEgressPolicy(scope: Construct, s: InferenceSettings, egress
     spec: {
       podSelector: { matchLabels: { ...s.selectorLabels } },
       policyTypes: ["Egress"],
-      egress: rules,
+      egress: egressRules(flows),
     },
   });
 }
