@@ -13,6 +13,12 @@ export interface ServiceMonitorSpec {
   readonly selectorLabels: Readonly<Record<string, string>>;
   /** Named Service port to scrape. */
   readonly port: string;
+  /**
+   * The container port number behind `port`, so NetworkPolicies (which name numbers) can be
+   * checked against the scrape on paper.
+   * @default - unknown: only a policy naming the port by name is matched
+   */
+  readonly targetPort?: number;
   /** @default "/metrics" */
   readonly path?: string;
   /** @default - the Prometheus scrape interval */

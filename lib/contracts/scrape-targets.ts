@@ -8,6 +8,21 @@ export interface ScrapeTarget {
   readonly name: string;
   /** Labels on the ServiceMonitor object itself. */
   readonly labels: Readonly<Record<string, string>>;
+  /** The pods behind it and the port scraped, for the NetworkPolicy check. @default - not checked */
+  readonly endpoint?: ScrapeEndpoint;
+}
+
+/** Pods a scrape reaches: their namespace, labels and container port. */
+export interface ScrapeEndpoint {
+  readonly namespace: string;
+  readonly pods: Readonly<Record<string, string>>;
+  readonly port: number;
+  readonly portName?: string;
+}
+
+/** Every scrape endpoint registered under `scope`, by name. */
+export function scrapeEndpoints(scope: IConstruct): { readonly name: string; readonly endpoint: ScrapeEndpoint }[] {
+  return SCRAPE_TARGETS.findAll(scope).flatMap(({ value: targets }) => targets.flatMap((t) => (t.endpoint ? [{ name: t.name, endpoint: t.endpoint }] : [])));
 }
 
 const SCRAPE_TARGETS = new ConstructTag<readonly ScrapeTarget[]>("ScrapeTarget");

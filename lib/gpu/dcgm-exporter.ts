@@ -11,6 +11,7 @@ import { CHARTS, IMAGES } from "../versions";
 import { DCGM_SERVICE_MONITOR_RELABELINGS, DcgmRelabeling } from "./dcgm-service-monitor";
 import { IGpuPool, schedulingForPools } from "./gpu-pool";
 import { registerGpuDaemonSet } from "./gpu-scheduling-validation";
+import { DCGM_EXPORTER_PODS, DCGM_EXPORTER_PORT } from "./dcgm-pods";
 import { NodeAffinity, Toleration } from "../core/kubernetes/scheduling";
 import { keepTemplatesLiteral } from "../core/terraform-literals";
 
@@ -114,7 +115,11 @@ export class DcgmExporter extends Construct {
         },
       },
     });
-    registerScrapeTarget(this, { name: "dcgm-exporter", labels: this.helm.values.serviceMonitor.additionalLabels });
+    registerScrapeTarget(this, {
+      name: "dcgm-exporter",
+      labels: this.helm.values.serviceMonitor.additionalLabels,
+      endpoint: { namespace: this.namespace, pods: DCGM_EXPORTER_PODS, port: DCGM_EXPORTER_PORT, portName: "metrics" },
+    });
     registerGpuDaemonSet(this, {
       component: "dcgm-exporter",
       tolerations,

@@ -2,10 +2,13 @@ import { Construct } from "constructs";
 import { MonitoringLabelContract } from "../contracts/monitoring-labels";
 import { CrdProvider } from "../platform/custom-resources";
 import { DcgmExporter, DcgmExporterOptions } from "./dcgm-exporter";
+import { DCGM_EXPORTER_PODS, DCGM_EXPORTER_PORT } from "./dcgm-pods";
 import { IGpuPool } from "./gpu-pool";
 import { addGpuSchedulingValidation } from "./gpu-scheduling-validation";
 import { NvidiaDevicePlugin, NvidiaDevicePluginOptions } from "./nvidia-device-plugin";
 import { keepTemplatesLiteral } from "../core/terraform-literals";
+import { toNamespaceRef } from "../core/kubernetes/namespace-ref";
+import { writeComponentPolicy, writeDefaultDeny } from "../core/kubernetes/network-policy";
 
 export interface GpuNodeComponentsProps {
   readonly pools: readonly IGpuPool[];
@@ -17,7 +20,16 @@ export interface GpuNodeComponentsProps {
   readonly monitoringCrds?: CrdProvider;
   readonly devicePlugin?: NvidiaDevicePluginOptions;
   readonly dcgmExporter?: DcgmExporterOptions;
+  /**
+   * NetworkPolicies in the components' namespaces: deny everything but DNS and the API server
+   * (the device plugin's config manager watches node labels), then the monitoring namespace to
+   * the DCGM exporter's metrics port. The device plugin talks to the kubelet over a host socket
+   * and needs no network. False where nothing enforces NetworkPolicies.
+   * @default true
+   */
+  readonly networkPolicies?: boolean;
 }
+
 
 /**
  * Everything a GPU node needs in-cluster: the device plugin (GPUs become allocatable) on the
@@ -44,5 +56,19 @@ export class GpuNodeComponents extends Construct {
       monitoringCrds: props.monitoringCrds,
     });
     addGpuSchedulingValidation(scope, props.pools);
+    if (props.networkPolicies ?? true) {
+      const dcgmNamespace = toNamespaceRef(props.dcgmExporter?.namespace ?? "nvidia");
+      const namespaces = new Map([[dcgmNamespace.name, dcgmNamespace]]);
+      if (this.devicePlugin) {
+        const ref = toNamespaceRef(props.devicePlugin?.namespace ?? "nvidia");
+        if (!namespaces.has(ref.name)) namespaces.set(ref.name, ref);
+      }
+      for (const [name, ref] of namespaces) writeDefaultDeny(namespaces.size > 1 ? new Construct(this, `network-${name}`) : this, ref);
+      writeComponentPolicy(this, dcgmNamespace, {
+        name: "dcgm-exporter",
+        pods: DCGM_EXPORTER_PODS,
+        ingress: [{ peers: [{ namespace: props.monitoringLabels.namespace }], ports: [DCGM_EXPORTER_PORT] }],
+      });
+    }
   }
 }

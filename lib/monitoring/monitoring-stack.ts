@@ -13,6 +13,7 @@ import { PinnedHelmRelease } from "../platform/pinned-helm-release";
 import { StorageClassRef, toStorageClassRef } from "../platform/storage-class-ref";
 import { CHARTS } from "../versions";
 import { kubePrometheusStackPrometheusUrl } from "./prometheus-adapter";
+import { unreachableScrapeTargetErrors, writeMonitoringNetworkPolicies } from "./monitoring-network-policies";
 import { PlatformRulesOptions, buildPlatformRules } from "./rules/build-platform-rules";
 import { additionalPrometheusRulesMap } from "./rules/render-rule-files";
 import { KSM_NODE_LABELS_ALLOWLIST } from "./rules";
@@ -99,6 +100,14 @@ export interface MonitoringStackProps extends MonitoringStackOptions {
    * @default - the monitoring namespace, which must then allow privileged pods
    */
   readonly nodeExporterNamespace?: NamespaceRef;
+  /**
+   * NetworkPolicies in the monitoring namespace: deny everything, then exactly the flows of
+   * Prometheus, Alertmanager, Grafana, kube-state-metrics and the operator (DNS and the API server
+   * for every pod). False for a cluster whose NetworkPolicies nothing enforces, or that manages
+   * its own.
+   * @default true
+   */
+  readonly networkPolicies?: boolean;
 }
 
 const DEFAULT_PROMETHEUS_RESOURCES: ResourceRequirements = { requests: { cpu: "1", memory: "4Gi" }, limits: { memory: "8Gi" } };
@@ -343,9 +352,12 @@ export class MonitoringStack extends Construct {
     this.crds = this.helm.crds(PROMETHEUS_OPERATOR_CRDS.group);
     registerGpuDaemonSet(this, { component: "prometheus-node-exporter", tolerations: gpuScheduling.tolerations, isDevicePlugin: false });
     this.prometheusUrl = kubePrometheusStackPrometheusUrl(this.releaseName, this.namespace);
+    if (props.networkPolicies ?? true) writeMonitoringNetworkPolicies(this, namespace, { thanos: thanos !== undefined });
 
     // Every ServiceMonitor in the stack must carry the labels this Prometheus selects.
     this.node.addValidation({ validate: () => unselectedScrapeTargetErrors(TerraformStack.of(this), labels) });
+    // ...and no NetworkPolicy of the stack may stand between Prometheus and a target.
+    this.node.addValidation({ validate: () => unreachableScrapeTargetErrors(TerraformStack.of(this), props.catalog) });
   }
 
   /**

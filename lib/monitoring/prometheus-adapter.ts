@@ -2,6 +2,8 @@ import { Construct } from "constructs";
 import { MonitoringCatalog } from "../contracts/monitoring-catalog";
 import { PlatformConfigError } from "../core/errors";
 import { NamespaceRef, toNamespaceRef } from "../core/kubernetes/namespace-ref";
+import { writeComponentPolicy } from "../core/kubernetes/network-policy";
+import { prometheusAdapterFlows } from "./monitoring-network-policies";
 import { ResourceRequirements } from "../core/kubernetes/resources";
 import { checkDns1123Label, checkIntRange, isToken, parsePrometheusDuration } from "../core/validate";
 import { PinnedHelmRelease } from "../platform/pinned-helm-release";
@@ -59,6 +61,12 @@ export interface PrometheusAdapterOptions {
   readonly replicas?: number;
   /** @default - requests 100m CPU / 128Mi, limits 512Mi */
   readonly resources?: ResourceRequirements;
+  /**
+   * A NetworkPolicy for the adapter's pods: the API server in (the custom metrics API), Prometheus,
+   * DNS and the API server out. False where nothing enforces NetworkPolicies.
+   * @default true
+   */
+  readonly networkPolicies?: boolean;
 }
 
 export interface PrometheusAdapterProps extends PrometheusAdapterOptions {
@@ -135,6 +143,10 @@ export class PrometheusAdapter extends Construct {
         rules: { default: false, custom: this.rules() },
       }),
     });
+    if (props.networkPolicies ?? true) {
+      const kubePrometheusStack = props.prometheusUrl === undefined;
+      writeComponentPolicy(this, namespace, prometheusAdapterFlows({ namespace: labels.namespace, port: prometheusPort, kubePrometheusStack }));
+    }
     registerCustomMetricsAdapter(this, () => this.rules().map((r) => r.name.as));
     // The queries come from the services' metric contracts: checked once all services are known.
     this.node.addValidation({

@@ -11,6 +11,8 @@ import { ConstructTag } from "../core/construct-tag";
 import { PlatformConfigError } from "../core/errors";
 import { ResourceRequirements } from "../core/kubernetes/resources";
 import { NamespaceRef, namespaceDependencies } from "../core/kubernetes/namespace-ref";
+import { ComponentFlows, INTERNET_HTTPS, KUBE_DNS, writeComponentPolicy } from "../core/kubernetes/network-policy";
+import { KPS_PODS } from "../monitoring/monitoring-network-policies";
 import { checkIntRange, parsePrometheusDuration } from "../core/validate";
 import { StorageClassRef, toStorageClassRef } from "../platform/storage-class-ref";
 import { toYaml } from "../core/yaml";
@@ -90,6 +92,13 @@ export interface ThanosProps {
   readonly compactor?: ThanosCompactorOptions;
   /** @default IMAGES.thanos */
   readonly image?: ImagePin;
+  /**
+   * A NetworkPolicy per component: Query and the frontend serve their namespace, Query reaches
+   * the sidecars and store gateways over gRPC, the store gateway and compactor reach S3 over
+   * HTTPS; DNS for all. False where nothing enforces NetworkPolicies.
+   * @default true
+   */
+  readonly networkPolicies?: boolean;
   /** Anything else to wait for, besides the namespace and the storage class. @default - none */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -244,7 +253,8 @@ export class Thanos extends Construct {
           port: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: "TCP" })),
         },
       });
-      props.catalog.addServiceMonitor({ name: cmp.name, namespace: ns, selectorLabels: cmp.labels, port: HTTP_PORT_NAME });
+      const http = ports.find((p) => p.name === HTTP_PORT_NAME);
+      props.catalog.addServiceMonitor({ name: cmp.name, namespace: ns, selectorLabels: cmp.labels, port: HTTP_PORT_NAME, ...(http && { targetPort: http.port }) });
     };
     const pdb = (cmp: ReturnType<typeof component>, replicas: number) => {
       if (replicas > 1) {
@@ -373,6 +383,19 @@ export class Thanos extends Construct {
     });
     service(compact, [{ name: HTTP_PORT_NAME, port: HTTP }]);
     COMPACTORS.set(this, props.bucket.bucketName);
+
+    if (props.networkPolicies ?? true) {
+      // Ingress from the namespace: Prometheus scrapes every component, Grafana reads the frontend.
+      const namespacePods = { peers: [{}] };
+      const own = (c: typeof query) => ({ name: c.name, pods: c.labels });
+      const flows: ComponentFlows[] = [
+        { ...own(query), ingress: [{ ...namespacePods, ports: [API] }], egress: [KUBE_DNS, { peers: [{ pods: KPS_PODS.prometheus }, { pods: store.labels }], ports: [GRPC] }] },
+        { ...own(frontend), ingress: [{ ...namespacePods, ports: [API] }], egress: [KUBE_DNS, { peers: [{ pods: query.labels }], ports: [API] }] },
+        { ...own(store), ingress: [{ ...namespacePods, ports: [HTTP] }, { peers: [{ pods: query.labels }], ports: [GRPC] }], egress: [KUBE_DNS, INTERNET_HTTPS] },
+        { ...own(compact), ingress: [{ ...namespacePods, ports: [HTTP] }], egress: [KUBE_DNS, INTERNET_HTTPS] },
+      ];
+      for (const f of flows) writeComponentPolicy(this, props.namespace, f);
+    }
     this.node.addValidation({ validate: () => duplicateCompactorErrors(this, props.bucket.bucketName) });
 
     this.datasource = { ref: { uid: "thanos", type: "prometheus" }, name: "Thanos", url: `http://${frontend.name}.${ns}.svc:${API}` };

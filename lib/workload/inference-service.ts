@@ -433,6 +433,7 @@ export class InferenceService extends Construct {
       namespace: this.namespace,
       selectorLabels: s.selectorLabels,
       port: s.metricsPort === undefined ? SERVING_PORT_NAME : METRICS_PORT_NAME,
+      targetPort: s.metricsPort ?? s.servingPort,
       path: s.metricsPath,
       interval: s.scrapeInterval,
       ...(scrapeAuth && { auth: scrapeAuth }),

@@ -62,7 +62,7 @@ describe("every NetworkPolicy the platform writes has an enforcer", () => {
 
   test("existing cluster stated as enforcing nothing: synth fails naming the policies", () => {
     expect(() => synthDefaultApp(existing("none"))).toThrow(
-      /\[platform\] NetworkPolicies platform\/inference-server\/network-policy, platform\/inference-server\/egress-policy would not be enforced: the cluster states that nothing enforces NetworkPolicies, so they would block nothing; enable it on the cluster/,
+      /\[platform\] NetworkPolicies .*platform\/monitoring\/default-deny.*platform\/inference-server\/network-policy, platform\/inference-server\/egress-policy.* would not be enforced: the cluster states that nothing enforces NetworkPolicies, so they would block nothing; enable it on the cluster/,
     );
   });
 

@@ -204,6 +204,8 @@ describe("InferenceService defaults", () => {
         namespace: "inference",
         selectorLabels: { "app.kubernetes.io/name": "detector", "app.kubernetes.io/component": "inference-server" },
         port: "metrics",
+        // The container port behind "metrics", for the NetworkPolicy check.
+        targetPort: 9090,
         path: "/metrics",
         interval: undefined,
       },
