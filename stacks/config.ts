@@ -5,6 +5,7 @@ import { GpuAmiType } from "../lib/cluster/gpu-node-group";
 import { NatGatewayMode, validateNetwork } from "../lib/cluster/eks-network";
 import { checkClusterName, checkKubernetesVersion } from "../lib/cluster/cluster-validation";
 import { AWS_REGIONS } from "../lib/core/aws-regions";
+import { checkDerivedName, launchTemplateNamePrefix } from "../lib/core/aws-name-limits";
 import { checkAwsTags } from "../lib/core/aws-tags";
 import { PlatformConfigError } from "../lib/core/errors";
 import { checkUnique } from "../lib/core/validate";
@@ -493,6 +494,9 @@ export function resolveConfig(input: JsonObject): PlatformConfig {
       });
   if (pools.length === 0) throw new PlatformConfigError(src, "gpuPools", [], "must list at least one GPU pool");
   checkUnique(src, "gpuPools[].name", pools.map((p) => p.name));
+  // Every node group's launch template is named after the cluster: the longest pool decides.
+  const longestGroup = ["system", ...pools.map((p) => p.name)].reduce((a, b) => (b.length > a.length ? b : a));
+  checkDerivedName(src, "cluster.name", name, "launchTemplateNamePrefix", launchTemplateNamePrefix(name, longestGroup));
 
   return {
     region,

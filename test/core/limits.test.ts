@@ -1,7 +1,9 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
 import { EksCluster, EksClusterProps } from "../../lib/cluster/eks-cluster";
+import { GpuNodeGroup } from "../../lib/cluster/gpu-node-group";
 import { resolveConfig } from "../../stacks/config";
+import { clusterStack, fakeCluster } from "../support/fixtures";
 import { resourceAt, synthDefaultApp } from "../support/synth";
 import { describeWithTerraform, expectGatePassed, terraformGate } from "../support/terraform-gate";
 import { platform, service } from "../workload/fixture";
@@ -19,6 +21,17 @@ const CONFIG_CASES: [string, Record<string, unknown>, string][] = [
   ["tag value over 256 characters", { tags: { team: "v".repeat(257) } }, "config: 'tags.team' must be at most 256 characters (AWS tag value limit)"],
   ["subnet id that is not one", { cluster: { mode: "existing", name: "x", nodeSubnetIds: ["sn-123"] } }, "config: 'cluster.nodeSubnetIds[0]' must be a subnet id such as subnet-0123456789abcdef0, got \"sn-123\""],
   ["no subnet ids", { cluster: { mode: "existing", name: "x", nodeSubnetIds: [] } }, "config: 'cluster.nodeSubnetIds' must list at least one subnet id"],
+  // EKS takes 100 characters, but every node group's launch template prefix starts with it.
+  [
+    "a 100-character cluster name",
+    { cluster: { name: "c".repeat(100) } },
+    `config: 'cluster.name' makes the launch template name prefix '${"c".repeat(40)}…g5-ondemand-' 113 characters long; AWS accepts at most 102: shorten it by 11, got "${"c".repeat(100)}"`,
+  ],
+  [
+    "a long pool name beside a long cluster name",
+    { cluster: { name: "c".repeat(60) }, gpuPools: [{ name: "p".repeat(50), instanceTypes: ["g5.xlarge"] }] },
+    "config: 'cluster.name' makes the launch template name prefix '",
+  ],
 ];
 
 describe("AWS limits from the configuration file", () => {
@@ -38,6 +51,21 @@ function cluster(props: Partial<EksClusterProps>): void {
   new AwsProvider(stack, "aws", { region: "us-west-2" });
   new EksCluster(stack, "eks", { clusterName: "gpu", kubernetesVersion: "1.35", subnetIds: ["subnet-0123abcd"], endpointPublicAccessCidrs: ["203.0.113.0/24"], ...props });
 }
+
+describe("derived names from library props", () => {
+  test("a GPU node group on a cluster whose name leaves no room for the launch template prefix", () => {
+    const stack = clusterStack();
+    const cluster = { ...fakeCluster(), clusterName: "c".repeat(97) };
+    expect(() => new GpuNodeGroup(stack, "pool", { cluster, poolName: "a10g", instanceTypes: ["g5.xlarge"], maxSize: 2 })).toThrow(
+      `test/pool: 'cluster.clusterName' makes the launch template name prefix '${"c".repeat(40)}…cccccc-a10g-' 103 characters long; AWS accepts at most 102: shorten it by 1`,
+    );
+  });
+
+  test("96 characters and a 4-character pool fit: 102 of 102", () => {
+    const stack = clusterStack();
+    expect(() => new GpuNodeGroup(stack, "pool", { cluster: { ...fakeCluster(), clusterName: "c".repeat(96) }, poolName: "a10g", instanceTypes: ["g5.xlarge"], maxSize: 2 })).not.toThrow();
+  });
+});
 
 describe("EKS limits from library props", () => {
   test.each([

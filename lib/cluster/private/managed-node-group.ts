@@ -4,6 +4,7 @@ import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Construct } from "constructs";
 import { Taint } from "../../core/kubernetes/scheduling";
 import { NodeGroupPlacement } from "../../core/cluster-ref";
+import { checkDerivedName, launchTemplateNamePrefix } from "../../core/aws-name-limits";
 import { PlatformConfigError } from "../../core/errors";
 import { NodeGroupAutoscaling } from "../node-autoscaling";
 import { autoscalerAsgTags } from "./autoscaler-tags";
@@ -53,8 +54,11 @@ export function createManagedNodeGroup(
   if (autoscaled && repeated !== undefined) {
     throw new PlatformConfigError(scope, "taints", spec.taints, `must use each key once on an autoscaled group (the ASG describes one taint per key for scale-from-zero); '${repeated}' repeats`);
   }
+  const namePrefix = launchTemplateNamePrefix(placement.cluster.clusterName, spec.nodeGroupName);
+  checkDerivedName(scope, "cluster.clusterName", placement.cluster.clusterName, "launchTemplateNamePrefix", namePrefix);
+  checkDerivedName(scope, "nodeGroupName", spec.nodeGroupName, "nodeGroupName", spec.nodeGroupName);
   const launchTemplate = new LaunchTemplate(scope, "launch-template", {
-    namePrefix: `${placement.cluster.clusterName}-${spec.nodeGroupName}-`,
+    namePrefix,
     updateDefaultVersion: true,
     // Encoded here, not by Terraform: the text is never evaluated as an expression.
     userData: spec.userData === undefined ? undefined : Buffer.from(spec.userData, "utf8").toString("base64"),
