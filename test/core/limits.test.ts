@@ -56,14 +56,14 @@ describe("derived names from library props", () => {
   test("a GPU node group on a cluster whose name leaves no room for the launch template prefix", () => {
     const stack = clusterStack();
     const cluster = { ...fakeCluster(), clusterName: "c".repeat(97) };
-    expect(() => new GpuNodeGroup(stack, "pool", { cluster, poolName: "a10g", instanceTypes: ["g5.xlarge"], maxSize: 2 })).toThrow(
+    expect(() => new GpuNodeGroup(stack, "pool", { cluster, poolName: "a10g", instanceTypes: ["g5.xlarge"], maxSize: 2, nodeRoleArn: "arn:aws:iam::123456789012:role/nodes" })).toThrow(
       `test/pool: 'cluster.clusterName' makes the launch template name prefix '${"c".repeat(40)}…cccccc-a10g-' 103 characters long; AWS accepts at most 102: shorten it by 1`,
     );
   });
 
   test("96 characters and a 4-character pool fit: 102 of 102", () => {
     const stack = clusterStack();
-    expect(() => new GpuNodeGroup(stack, "pool", { cluster: { ...fakeCluster(), clusterName: "c".repeat(96) }, poolName: "a10g", instanceTypes: ["g5.xlarge"], maxSize: 2 })).not.toThrow();
+    expect(() => new GpuNodeGroup(stack, "pool", { cluster: { ...fakeCluster(), clusterName: "c".repeat(96) }, poolName: "a10g", instanceTypes: ["g5.xlarge"], maxSize: 2, nodeRoleArn: "arn:aws:iam::123456789012:role/nodes" })).not.toThrow();
   });
 });
 
