@@ -1,6 +1,7 @@
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { Annotations } from "cdktf";
 import { Construct } from "constructs";
+import { amiArchitecture, checkInstanceType } from "../core/ec2-instance-types";
 import { PlatformConfigError } from "../core/errors";
 import { checkDns1123Label, checkIntRange } from "../core/validate";
 import { GPU_TAINT, IGpuPool, gpuPoolLabels } from "../gpu/gpu-pool";
@@ -105,6 +106,7 @@ export class GpuNodeGroup extends Construct implements IGpuPool, IAutoscaledNode
       throw new PlatformConfigError(this, "instanceTypes", props.instanceTypes, "must list at least one NVIDIA GPU instance type");
     }
     props.instanceTypes.forEach((type, i) => {
+      checkInstanceType(this, `instanceTypes[${i}]`, type, amiArchitecture(this.amiType), this.amiType);
       if (!isNvidiaGpuInstanceType(type)) {
         throw new PlatformConfigError(
           this,

@@ -1,5 +1,6 @@
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { Construct } from "constructs";
+import { amiArchitecture, checkInstanceType } from "../core/ec2-instance-types";
 import { PlatformConfigError } from "../core/errors";
 import { checkIntRange } from "../core/validate";
 import { isNvidiaGpuInstanceType } from "../gpu/gpu-instance-types";
@@ -61,6 +62,7 @@ export class SystemNodeGroup extends Construct implements IAutoscaledNodeGroup {
       throw new PlatformConfigError(this, "instanceTypes", instanceTypes, "must list at least one instance type");
     }
     instanceTypes.forEach((type, i) => {
+      checkInstanceType(this, `instanceTypes[${i}]`, type, amiArchitecture(SYSTEM_AMI_TYPE), SYSTEM_AMI_TYPE);
       if (isNvidiaGpuInstanceType(type)) {
         throw new PlatformConfigError(this, `instanceTypes[${i}]`, type, "must not be a GPU instance type: GPU capacity belongs in a GPU pool");
       }

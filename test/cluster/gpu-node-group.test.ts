@@ -98,12 +98,19 @@ describe("GpuNodeGroup", () => {
   });
 
   describe("bad input", () => {
-    test("a size whose GPU count is unknown is rejected, not guessed", () => {
+    test("a size EC2 does not have is rejected with the family's sizes, from the EC2 API's own list", () => {
       expect(() => pool({ instanceTypes: ["g5.xlarge", "g5.banana"] })).toThrow(
-        `test/pool: 'instanceTypes[1]' must be a g5 size whose GPU count is known (g5.xlarge, g5.2xlarge, g5.4xlarge, g5.8xlarge, g5.16xlarge, g5.12xlarge, g5.24xlarge, g5.48xlarge), got "g5.banana"`,
+        `test/pool: 'instanceTypes[1]' must be an EC2 instance type (family.size, as EC2 lists them): g5 comes in g5.xlarge, g5.2xlarge, g5.4xlarge, g5.8xlarge, g5.12xlarge, g5.16xlarge, g5.24xlarge, g5.48xlarge, got "g5.banana"`,
       );
       expect(() => pool({ instanceTypes: ["p5e.4xlarge"] })).toThrow(
-        `test/pool: 'instanceTypes[0]' must be a p5e size whose GPU count is known (p5e.48xlarge), got "p5e.4xlarge"`,
+        `test/pool: 'instanceTypes[0]' must be an EC2 instance type (family.size, as EC2 lists them): p5e comes in p5e.48xlarge, got "p5e.4xlarge"`,
+      );
+      expect(() => pool({ instanceTypes: ["g55.xlarge"] })).toThrow(`no family "g55" exists; did you mean g5, g5g?`);
+    });
+
+    test("a Graviton GPU type on the x86 GPU AMI is rejected at synth, and the plan checks it with EC2", () => {
+      expect(() => pool({ instanceTypes: ["g5g.xlarge"] })).toThrow(
+        "test/pool: 'instanceTypes[0]' must run the AMI's architecture: g5g.xlarge is arm64 (AWS Graviton) but amiType AL2023_x86_64_NVIDIA is x86_64",
       );
     });
 
@@ -111,7 +118,6 @@ describe("GpuNodeGroup", () => {
       ["m5.large", "a CPU instance"],
       ["g4ad.xlarge", "an AMD GPU"],
       ["inf2.xlarge", "an Inferentia accelerator"],
-      ["g5", "not an instance type"],
     ])("instance type %s (%s) is rejected", (type) => {
       expect(() => pool({ instanceTypes: ["g5.xlarge", type] })).toThrow(
         `test/pool: 'instanceTypes[1]' must be an NVIDIA GPU instance type of a family the EKS GPU AMIs support (g4dn, g5, g6, g6e, g6f, gr6, gr6f, g7e, p3, p3dn, p4d, p4de, p5, p5e, p5en, p6-b200, p6-b300), got "${type}"`,

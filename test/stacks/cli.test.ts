@@ -188,6 +188,6 @@ describe("the built app", () => {
       encoding: "utf8",
     });
     expect(r.status).toBe(1);
-    expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^error: cluster\/gpu-pool-a10g: 'instanceTypes\[0\]' must be a g5 size whose GPU count is known .*, got "g5.banana"$/)]);
+    expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^error: cluster\/gpu-pool-a10g: 'instanceTypes\[0\]' must be an EC2 instance type \(family.size, as EC2 lists them\): g5 comes in .*, got "g5.banana"$/)]);
   });
 });

@@ -1,7 +1,10 @@
 import { AutoscalingGroupTagA } from "@cdktf/provider-aws/lib/autoscaling-group-tag";
+import { DataAwsEc2InstanceType } from "@cdktf/provider-aws/lib/data-aws-ec2-instance-type";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { Fn, TerraformSelf } from "cdktf";
 import { Construct } from "constructs";
+import { amiArchitecture } from "../../core/ec2-instance-types";
 import { Taint } from "../../core/kubernetes/scheduling";
 import { NodeGroupPlacement } from "../../core/cluster-ref";
 import { checkDerivedName, launchTemplateNamePrefix } from "../../core/aws-name-limits";
@@ -57,6 +60,22 @@ export function createManagedNodeGroup(
   const namePrefix = launchTemplateNamePrefix(placement.cluster.clusterName, spec.nodeGroupName);
   checkDerivedName(scope, "cluster.clusterName", placement.cluster.clusterName, "launchTemplateNamePrefix", namePrefix);
   checkDerivedName(scope, "nodeGroupName", spec.nodeGroupName, "nodeGroupName", spec.nodeGroupName);
+  // The authority on architecture: EC2's own description of each type, read at plan, stops the
+  // plan before anything is created (synth's check reads the names only).
+  const architecture = amiArchitecture(spec.amiType);
+  [...new Set(spec.instanceTypes)].forEach((type) => {
+    new DataAwsEc2InstanceType(scope, `instance-type-${type.replace(/\W/g, "-")}`, {
+      instanceType: type,
+      lifecycle: {
+        postcondition: [
+          {
+            condition: Fn.contains(TerraformSelf.getAny("supported_architectures"), architecture),
+            errorMessage: `Node group ${spec.nodeGroupName}: instance type ${type} does not support ${architecture}, the architecture of amiType ${spec.amiType}; choose an ${architecture} type or an AMI type for its architecture.`,
+          },
+        ],
+      },
+    });
+  });
   const launchTemplate = new LaunchTemplate(scope, "launch-template", {
     namePrefix,
     updateDefaultVersion: true,
