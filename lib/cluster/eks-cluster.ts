@@ -19,7 +19,7 @@ import { PlatformConfigError } from "../core/errors";
 import { isToken } from "../core/validate";
 import { IEksCluster, NetworkPolicyEnforcement } from "../core/cluster-ref";
 import { LOG_RETENTION_DAYS, checkClusterName, checkKubernetesVersion } from "./cluster-validation";
-import { managedPolicyArn, partitionOf, regionOf } from "./private/aws-policies";
+import { keyPolicyForLogGroup, managedPolicyArn, partitionOf } from "./private/aws-policies";
 import { keepTemplatesLiteral } from "../core/terraform-literals";
 import { deployerEgressCidr, EGRESS_LOOKUP_URL } from "./private/deployer-egress";
 
@@ -215,18 +215,15 @@ export class EksCluster extends Construct implements IEksCluster {
     });
 
     const caller = new DataAwsCallerIdentity(this, "caller", {});
-    const partition = partitionOf(this);
-    const { region, dnsSuffix } = regionOf(this);
     const logGroupName = `/aws/eks/${props.clusterName}/cluster`;
+    const [accountAdministers, logsEncrypt] = keyPolicyForLogGroup(this, caller.accountId, logGroupName, "LogsEncryptControlPlaneLogGroup");
     this.secretsKey = new KmsKey(this, "secrets-key", {
       description: `Envelope encryption of Kubernetes secrets and control-plane logs of EKS cluster ${props.clusterName}`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       policy: new DataAwsIamPolicyDocument(this, "secrets-key-policy", {
         statement: [
-          // The account keeps control of the key (AWS's baseline: without it a wrong policy locks the key for good);
-          // IAM policies of the account then decide who administers it.
-          { sid: "AccountAdministers", effect: "Allow", actions: ["kms:*"], resources: ["*"], principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${caller.accountId}:root`] }] },
+          accountAdministers,
           {
             sid: "ClusterEncryptsSecrets",
             effect: "Allow",
@@ -242,16 +239,7 @@ export class EksCluster extends Construct implements IEksCluster {
             principals: [{ type: "AWS", identifiers: [role.arn] }],
             condition: [{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }],
           },
-          {
-            sid: "LogsEncryptControlPlaneLogGroup",
-            effect: "Allow",
-            actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-            resources: ["*"],
-            principals: [{ type: "Service", identifiers: [`logs.${region}.${dnsSuffix}`] }],
-            condition: [
-              { test: "ArnEquals", variable: "kms:EncryptionContext:aws:logs:arn", values: [`arn:${partition}:logs:${region}:${caller.accountId}:log-group:${logGroupName}`] },
-            ],
-          },
+          logsEncrypt,
         ],
       }).json,
     });

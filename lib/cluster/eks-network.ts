@@ -6,6 +6,7 @@ import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-g
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
@@ -20,6 +21,7 @@ import { contains, overlaps, parseCidr } from "../core/cidr";
 import { PlatformConfigError } from "../core/errors";
 import { keepTemplatesLiteral } from "../core/terraform-literals";
 import { LOG_RETENTION_DAYS } from "./cluster-validation";
+import { keyPolicyForLogGroup } from "./private/aws-policies";
 
 export type NatGatewayMode = "single" | "perZone";
 
@@ -144,8 +146,16 @@ export class EksNetwork extends Construct {
 
   /** Flow logs through a delivery role that may write only into their own log group. */
   private addFlowLogs(clusterName: string, retentionDays: number): void {
-    const group = new CloudwatchLogGroup(this, "flow-logs", { name: `/aws/vpc/${clusterName}/flow-logs`, retentionInDays: retentionDays });
     const caller = new DataAwsCallerIdentity(this, "caller", {});
+    const name = `/aws/vpc/${clusterName}/flow-logs`;
+    // A key of its own: the cluster's key is made after the network, and this one serves one group.
+    const key = new KmsKey(this, "flow-logs-key", {
+      description: `Encryption of the VPC flow logs of EKS cluster ${clusterName}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: new DataAwsIamPolicyDocument(this, "flow-logs-key-policy", { statement: keyPolicyForLogGroup(this, caller.accountId, name, "LogsEncryptFlowLogGroup") }).json,
+    });
+    const group = new CloudwatchLogGroup(this, "flow-logs", { name, retentionInDays: retentionDays, kmsKeyId: key.arn });
     const trust = new DataAwsIamPolicyDocument(this, "flow-logs-trust", {
       statement: [
         {

@@ -58,6 +58,19 @@ describe("secure defaults of the cluster stack", () => {
     expect(statements[2].condition).toEqual([{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }]);
   });
 
+  test("the flow-log group is encrypted with a key of its own, which CloudWatch Logs may use for that group only", () => {
+    const group = resourceAt(cluster, "aws_cloudwatch_log_group", "network/flow-logs");
+    expect(group.kms_key_id).toMatch(/^\$\{aws_kms_key\.network_flow-logs-key_[0-9A-F]+\.arn\}$/);
+    const key = resourceAt(cluster, "aws_kms_key", "network/flow-logs-key");
+    expect(key.enable_key_rotation).toBe(true);
+    const statements = doc(key.policy).statement;
+    expect(statements.map((s) => s.sid)).toEqual(["AccountAdministers", "LogsEncryptFlowLogGroup"]);
+    expect(statements[1].principals).toEqual([{ type: "Service", identifiers: [expect.stringMatching(/^logs\.\$\{data\.aws_region\..*\}\.\$\{data\.aws_partition\..*dns_suffix\}$/)] }]);
+    expect(statements[1].condition).toEqual([
+      { test: "ArnEquals", variable: "kms:EncryptionContext:aws:logs:arn", values: [expect.stringMatching(/:log-group:\/aws\/vpc\/gpu-inference\/flow-logs$/)] },
+    ]);
+  });
+
   test("the control-plane log group is encrypted with the cluster's key", () => {
     const group = resourceAt(cluster, "aws_cloudwatch_log_group", "eks/control-plane-logs");
     expect(group.kms_key_id).toMatch(/^\$\{aws_kms_key\.eks_secrets-key_[0-9A-F]+\.arn\}$/);
@@ -67,7 +80,7 @@ describe("secure defaults of the cluster stack", () => {
 describe("EksNetwork flow logs", () => {
   test("retention is configurable, and flow logs can be turned off by name", () => {
     expect(Object.values(resourcesOf(network({ flowLogs: { retentionDays: 365 } }), "aws_cloudwatch_log_group"))).toEqual([
-      { name: "/aws/vpc/gpu/flow-logs", retention_in_days: 365 },
+      { name: "/aws/vpc/gpu/flow-logs", retention_in_days: 365, kms_key_id: expect.stringMatching(/^\$\{aws_kms_key\.network_flow-logs-key_[0-9A-F]+\.arn\}$/) },
     ]);
     expect(resourcesOf(network({ flowLogs: false }), "aws_flow_log")).toEqual({});
   });

@@ -106,8 +106,8 @@ describe("long-term storage in the default app", () => {
     const key = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     const existing = synthDefaultApp(resolveConfig({ thanos: { bucket: { mode: "existing", name: "acme-metrics", kmsKeyArn: key } } }));
     expect(resourcesOf(existing.cluster, "aws_s3_bucket")).toEqual({});
-    // The only key left is the cluster's own secrets key.
-    expect(Object.keys(resourcesOf(existing.cluster, "aws_kms_key"))).toEqual([expect.stringMatching(/^eks_secrets-key_/)]);
+    // The only keys left are the cluster's secrets key and the flow logs' key: no bucket key.
+    expect(Object.keys(resourcesOf(existing.cluster, "aws_kms_key")).sort()).toEqual([expect.stringMatching(/^eks_secrets-key_/), expect.stringMatching(/^network_flow-logs-key_/)]);
     expect(JSON.stringify(existing.cluster)).toContain(`"arn:aws:s3:::acme-metrics/*"`);
     const secret = resourceAt(existing.platform, "kubernetes_secret_v1", "thanos/objstore") as { data: Record<string, string> };
     expect(parse(secret.data["objstore.yaml"])).toMatchObject({ config: { bucket: "acme-metrics", sse_config: { kms_key_id: key } } });
