@@ -14,6 +14,7 @@ import { StorageClassRef, toStorageClassRef } from "../platform/storage-class-re
 import { CHARTS } from "../versions";
 import { kubePrometheusStackPrometheusUrl } from "./prometheus-adapter";
 import { unreachableScrapeTargetErrors, writeMonitoringNetworkPolicies } from "./monitoring-network-policies";
+import { unloadedDashboardErrors } from "./private/dashboard-config-maps";
 import { PlatformRulesOptions, buildPlatformRules } from "./rules/build-platform-rules";
 import { additionalPrometheusRulesMap } from "./rules/render-rule-files";
 import { KSM_NODE_LABELS_ALLOWLIST } from "./rules";
@@ -356,6 +357,8 @@ export class MonitoringStack extends Construct {
 
     // Every ServiceMonitor in the stack must carry the labels this Prometheus selects.
     this.node.addValidation({ validate: () => unselectedScrapeTargetErrors(TerraformStack.of(this), labels) });
+    // A dashboard ConfigMap outside the namespaces the sidecar reads would never be loaded.
+    this.node.addValidation({ validate: () => unloadedDashboardErrors(TerraformStack.of(this), this.dashboardSidecar, dashboardNamespaces) });
     // ...and no NetworkPolicy of the stack may stand between Prometheus and a target.
     this.node.addValidation({ validate: () => unreachableScrapeTargetErrors(TerraformStack.of(this), props.catalog) });
   }

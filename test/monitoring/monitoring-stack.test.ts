@@ -2,6 +2,7 @@ import { execFileSync } from "child_process";
 import { mkdtempSync, readFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { Testing } from "cdktf";
 import { parse } from "yaml";
 import { MonitoringCatalog } from "../../lib/contracts/monitoring-catalog";
@@ -133,6 +134,19 @@ describe("Grafana's dashboard sidecar reads only the platform's namespaces", () 
     [["Team_A"], "test/monitoring: 'dashboardNamespaces[0]' must be"],
   ])("%j is refused", (namespaces, message) => {
     expect(() => monitoring({ dashboardNamespaces: namespaces })).toThrow(message);
+  });
+
+  test("a dashboard ConfigMap in a namespace the sidecar does not read fails synth, naming both", () => {
+    const { stack } = monitoring({ dashboardNamespaces: ["monitoring", "team-a"] });
+    const dashboards = (namespace: string, id: string) =>
+      new ConfigMapV1(stack, id, { metadata: { name: "team-dashboards", namespace, labels: { grafana_dashboard: "1" } }, data: { "x.json": "{}" } });
+    dashboards("team-a", "read");
+    new ConfigMapV1(stack, "plain", { metadata: { name: "settings", namespace: "team-b" }, data: { a: "b" } });
+    expect(() => Testing.synth(stack, true)).not.toThrow();
+    dashboards("team-b", "unread");
+    expect(() => Testing.synth(stack, true)).toThrow(
+      "test/unread: ConfigMap 'team-dashboards' carries the dashboard label grafana_dashboard in namespace 'team-b', but Grafana's sidecar reads only monitoring, team-a: move it there or add 'team-b' to dashboardNamespaces",
+    );
   });
 });
 
