@@ -150,7 +150,8 @@ export class PrometheusAdapter extends Construct {
     registerCustomMetricsAdapter(this, () => this.rules().map((r) => r.name.as));
     // The queries come from the services' metric contracts: checked once all services are known.
     this.node.addValidation({
-      validate: () => this.rules().flatMap((r) => adapterRuleProblems(this, r)),
+      // Generated from the contracts' templates, which the tests type-check: syntax at synth.
+      validate: () => this.rules().flatMap((r) => adapterRuleProblems(this, r, { types: false })),
     });
   }
 

@@ -121,3 +121,13 @@ describe("loading", () => {
     });
   });
 });
+
+describe("syntax only, for the platform's own templates", () => {
+  test("types: false skips the linter but still refuses syntax errors and what Prometheus's parser refuses", () => {
+    expect(promqlProblem("rate(up)", ["vector"], { types: false })).toBeUndefined();
+    expect(promqlProblem("rate(up)", ["vector"])).toMatch(/expected type matrix in call to function "rate", got vector/);
+    expect(promqlProblem("sum(rate(x[5m])", ["vector"], { types: false })).toMatch(/^syntax error at character/);
+    expect(promqlProblem("limitk(2, up)", ["vector"], { types: false })).toMatch(/limitk\(\) is experimental/);
+    expect(promqlProblem("  ", ["vector"], { types: false })).toBe("is empty");
+  });
+});

@@ -203,7 +203,8 @@ export class GrafanaDashboards extends Construct {
       longTermStorage: this.props.monitoring.longTermStorage !== undefined,
     });
     const dashboards = this.dashboards();
-    problems.push(...dashboardProblems(this.node.path, dashboards, catalog));
+    const extra = new Set(this.props.extraDashboards ?? []);
+    problems.push(...dashboardProblems(this.node.path, dashboards, catalog, (d) => extra.has(d)));
     // Across GrafanaDashboards: Grafana keeps one dashboard per uid, Kubernetes one ConfigMap per name.
     const uids = new Set(dashboards.map((d) => d.uid ?? ""));
     for (const { construct, value } of DELIVERIES.findAll(TerraformStack.of(this))) {

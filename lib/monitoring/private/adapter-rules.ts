@@ -7,7 +7,7 @@ import { AutoscalingSignal, autoscalingMetricName } from "../../contracts/autosc
 import { SeriesMatcher } from "../../contracts/metric-contract";
 import { renderMatchers } from "../../contracts/promql";
 import { DCGM_METRICS } from "../rules/dcgm-metrics";
-import { promqlProblem } from "./promql-check";
+import { PromqlCheckOptions, promqlProblem } from "./promql-check";
 
 /** One entry of prometheus-adapter's `rules.custom` for a per-pod metric (chart 5.3.0). */
 export interface AdapterCustomRule {
@@ -126,12 +126,12 @@ const FILLED_GROUP_BY = "pod";
  * `seriesQuery` must be a series selector (an instant vector), and its `metricsQuery`, with the
  * placeholders filled, an instant vector, the only type the adapter turns into metric values.
  */
-export function adapterRuleProblems(scope: IConstruct, rule: AdapterCustomRule): string[] {
+export function adapterRuleProblems(scope: IConstruct, rule: AdapterCustomRule, options: PromqlCheckOptions = {}): string[] {
   const prop = `rules.custom["${rule.name.as}"]`;
   const metricsQuery = rule.metricsQuery.split(ADAPTER_LABEL_MATCHERS).join(FILLED_LABEL_MATCHERS).split(ADAPTER_GROUP_BY).join(FILLED_GROUP_BY);
   return [
-    [`${prop}.seriesQuery`, rule.seriesQuery, promqlProblem(rule.seriesQuery, ["vector"]), ""] as const,
+    [`${prop}.seriesQuery`, rule.seriesQuery, promqlProblem(rule.seriesQuery, ["vector"], options), ""] as const,
     // Shown filled, so that the positions of the message point into the query shown.
-    [`${prop}.metricsQuery`, metricsQuery, promqlProblem(metricsQuery, ["vector"]), ` (shown with ${ADAPTER_LABEL_MATCHERS} and ${ADAPTER_GROUP_BY} filled as for two pods)`] as const,
+    [`${prop}.metricsQuery`, metricsQuery, promqlProblem(metricsQuery, ["vector"], options), ` (shown with ${ADAPTER_LABEL_MATCHERS} and ${ADAPTER_GROUP_BY} filled as for two pods)`] as const,
   ].flatMap(([where, query, problem, note]) => (problem ? [new PlatformConfigError(scope, where, query, `must be valid PromQL${note}: ${problem}`).message] : []));
 }

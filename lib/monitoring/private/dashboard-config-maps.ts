@@ -1,8 +1,7 @@
-import { TerraformResource } from "cdktf";
+import { ConfigMap } from "@cdktf/provider-kubernetes/lib/config-map";
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { IConstruct } from "constructs";
 import type { GrafanaDashboardSidecar } from "../kube-prometheus-stack-values";
-
-const CONFIG_MAP_TYPES: readonly string[] = ["kubernetes_config_map_v1", "kubernetes_config_map"];
 
 /**
  * ConfigMaps of the stack that carry the dashboard sidecar's label in a namespace the sidecar
@@ -11,14 +10,14 @@ const CONFIG_MAP_TYPES: readonly string[] = ["kubernetes_config_map_v1", "kubern
 export function unloadedDashboardErrors(stack: IConstruct, sidecar: GrafanaDashboardSidecar, watched: readonly string[]): string[] {
   return stack.node
     .findAll()
-    .filter((c): c is TerraformResource => TerraformResource.isTerraformResource(c) && CONFIG_MAP_TYPES.includes(c.terraformResourceType))
+    .filter((c): c is ConfigMapV1 | ConfigMap => c instanceof ConfigMapV1 || c instanceof ConfigMap)
     .flatMap((c) => {
-      const written = c.toTerraform() as { resource: Record<string, Record<string, { metadata?: { name?: string; namespace?: string; labels?: Record<string, string> } }>> };
-      const metadata = Object.values(written.resource[c.terraformResourceType])[0].metadata ?? {};
-      const namespace = metadata.namespace ?? "default";
-      if (metadata.labels?.[sidecar.label] === undefined || watched.includes(namespace)) return [];
+      // The props as given (the metadata block's inputs): no rendering of the dashboards' JSON.
+      const labels = c.metadata.labelsInput ?? {};
+      const namespace = c.metadata.namespaceInput ?? "default";
+      if (labels[sidecar.label] === undefined || watched.includes(namespace)) return [];
       return [
-        `${c.node.path}: ConfigMap '${metadata.name}' carries the dashboard label ${sidecar.label} in namespace '${namespace}', but Grafana's sidecar reads only ${watched.join(", ")}: move it there or add '${namespace}' to dashboardNamespaces`,
+        `${c.node.path}: ConfigMap '${c.metadata.nameInput}' carries the dashboard label ${sidecar.label} in namespace '${namespace}', but Grafana's sidecar reads only ${watched.join(", ")}: move it there or add '${namespace}' to dashboardNamespaces`,
       ];
     });
 }

@@ -1,7 +1,7 @@
 import { IConstruct } from "constructs";
 import { PlatformConfigError } from "../../core/errors";
 import { checkPrometheusLabelName, checkUnique, parsePrometheusDuration } from "../../core/validate";
-import { promqlProblem } from "../private/promql-check";
+import { PromqlCheckOptions, promqlProblem } from "../private/promql-check";
 import { checkHttpUrl } from "./private/checks";
 import { AlertRule, isAlertRule, RecordingRule, RuleGroup, ruleName, SEVERITIES } from "./rule-types";
 
@@ -27,7 +27,7 @@ const RULE_RESULT_TYPES = ["vector", "scalar"] as const;
  * anything is rendered. `prop` prefixes every message (`rules`, `userRules`), and each message
  * names the group and the rule.
  */
-export function validateRuleGroups(scope: Scope, prop: string, groups: readonly RuleGroup[]): void {
+export function validateRuleGroups(scope: Scope, prop: string, groups: readonly RuleGroup[], options: PromqlCheckOptions = {}): void {
   groups.forEach((group, index) => {
     if (typeof group.name !== "string" || group.name.length > GROUP_NAME_MAX || !GROUP_NAME.test(group.name)) {
       throw new PlatformConfigError(
@@ -39,7 +39,7 @@ export function validateRuleGroups(scope: Scope, prop: string, groups: readonly 
     }
     const groupProp = `${prop}["${group.name}"]`;
     if (group.interval !== undefined) parsePrometheusDuration(scope, `${groupProp}.interval`, group.interval);
-    group.rules.forEach((rule) => validateRule(scope, `${groupProp}.rules["${ruleName(rule)}"]`, rule));
+    group.rules.forEach((rule) => validateRule(scope, `${groupProp}.rules["${ruleName(rule)}"]`, rule, options));
     checkNoDuplicateRules(scope, `${groupProp}.rules`, group);
   });
   checkUnique(
@@ -49,7 +49,7 @@ export function validateRuleGroups(scope: Scope, prop: string, groups: readonly 
   );
 }
 
-function validateRule(scope: Scope, prop: string, rule: AlertRule | RecordingRule): void {
+function validateRule(scope: Scope, prop: string, rule: AlertRule | RecordingRule, options: PromqlCheckOptions): void {
   if (isAlertRule(rule)) {
     if (!ALERT_NAME.test(rule.alert)) {
       throw new PlatformConfigError(scope, `${prop}.alert`, rule.alert, "must start with a letter and hold only letters, digits and '_', such as GpuMemoryPressure");
@@ -62,7 +62,7 @@ function validateRule(scope: Scope, prop: string, rule: AlertRule | RecordingRul
       "must be a metric name in the level:metric:operations convention, such as namespace_service:inference_requests:rate5m",
     );
   }
-  checkExpr(scope, `${prop}.expr`, rule.expr);
+  checkExpr(scope, `${prop}.expr`, rule.expr, options);
   for (const name of Object.keys(rule.labels ?? {})) checkPrometheusLabelName(scope, `${prop}.labels.${name}`, name);
   if (isAlertRule(rule)) validateAlertParts(scope, prop, rule);
 }
@@ -88,14 +88,14 @@ function validateAlertParts(scope: Scope, prop: string, rule: AlertRule): void {
   if (a.runbook_url !== undefined) checkHttpUrl(scope, `${prop}.annotations.runbook_url`, a.runbook_url);
 }
 
-function checkExpr(scope: Scope, prop: string, expr: string): void {
+function checkExpr(scope: Scope, prop: string, expr: string, options: PromqlCheckOptions): void {
   if (typeof expr !== "string" || !expr.trim()) {
     throw new PlatformConfigError(scope, prop, expr, "must be a non-empty PromQL expression");
   }
   // Prometheus evaluates a rule only to an instant vector or a scalar ("rule result is not a
   // vector or scalar" at every evaluation otherwise), though promtool's `check rules` lets
   // `up[5m]` and "text" through.
-  const problem = promqlProblem(expr, RULE_RESULT_TYPES);
+  const problem = promqlProblem(expr, RULE_RESULT_TYPES, options);
   if (problem) {
     throw new PlatformConfigError(scope, prop, expr, `must be valid PromQL: ${problem}`);
   }
