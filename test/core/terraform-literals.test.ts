@@ -128,6 +128,14 @@ describe("hostile values from every entry path are written literally", () => {
     expect(() => synthDefaultApp(loadConfig(env))).toThrow("platform/inference-server: 'image' must be an OCI image reference such as registry.example.com/team/server:1.2.0");
   });
 
+  test.each([
+    ["inference.egress.cidrs[0].cidr", `inference:\n  egress:\n    cidrs: [{ cidr: '${FILE_READ}', ports: [443] }]\n`, "must be an IPv4 CIDR block"],
+    ["inference.egress.namespaces[0].name", `inference:\n  egress:\n    namespaces: [{ name: '${DIRECTIVE}', ports: [6379] }]\n`, "must be a DNS-1123 label"],
+    ["cluster.name", `cluster:\n  name: '${FILE_READ}'\n`, "must be 1-100 characters"],
+  ])("config file: %s with a template is rejected before it reaches the plan", (setting, yaml, accepted) => {
+    expect(() => loadConfig(fromFile("hostile.yaml", yaml))).toThrow(`'${setting}' ${accepted}`);
+  });
+
   test("environment: a cluster name with a template is rejected before it reaches the plan", () => {
     expect(() => loadConfig({ GPU_PLATFORM_CLUSTER_NAME: FILE_READ })).toThrow(/'cluster\.name' must/);
   });
