@@ -59,9 +59,11 @@ export const ANY_POD: PodPeer = { namespace: "*" };
 export const CLUSTER_NETWORK: readonly CidrPeer[] = PRIVATE_RANGES.map((cidr) => ({ cidr }));
 
 /**
- * The API server: the `kubernetes` Service's endpoints are the EKS control-plane ENIs in the
- * cluster's subnets, and the VPC CNI's policy agent matches egress after the Service address is
- * translated to them; so 443 on the private ranges, as the AWS network policy guide does.
+ * The API server, on 443 in the private ranges: the `kubernetes` Service's ClusterIP lies in the
+ * service CIDR (private, checked at synth) and its endpoints are the EKS control-plane ENIs in
+ * the cluster's subnets, so the rule holds whether the VPC CNI's policy agent matches the
+ * address before or after the Service is translated (aws-network-policy-agent#549 shows the
+ * ClusterIP being matched).
  */
 export const API_SERVER: Flow = { peers: CLUSTER_NETWORK, ports: [443] };
 
