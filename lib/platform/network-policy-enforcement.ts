@@ -10,12 +10,14 @@ const HOW_TO_DECLARE =
   'enable it on the cluster (aws eks update-addon --addon-name vpc-cni --configuration-values \'{"enableNetworkPolicy":"true"}\', or a policy engine such as Calico) and declare it: ' +
   'cluster.networkPolicyEnforcement "vpc-cni" or "engine" in the app\'s config file, or the networkPolicyEnforcement option of EksCluster.fromClusterName';
 
+/** The NetworkPolicy resources written under `scope`. */
+export function networkPolicyResources(scope: IConstruct): TerraformResource[] {
+  return scope.node.findAll().filter((c): c is TerraformResource => TerraformResource.isTerraformResource(c) && NETWORK_POLICY_TYPES.includes(c.terraformResourceType));
+}
+
 /** The NetworkPolicy resources written under `scope`, by construct path. */
 export function networkPoliciesIn(scope: IConstruct): string[] {
-  return scope.node
-    .findAll()
-    .filter((c): c is TerraformResource => TerraformResource.isTerraformResource(c) && NETWORK_POLICY_TYPES.includes(c.terraformResourceType))
-    .map((c) => c.node.path);
+  return networkPolicyResources(scope).map((c) => c.node.path);
 }
 
 /**

@@ -1,5 +1,5 @@
-import { TerraformResource } from "cdktf";
 import { IConstruct } from "constructs";
+import { networkPolicyResources } from "./network-policy-enforcement";
 
 /**
  * Whether one pod may open a connection to another, decided on paper from the NetworkPolicies a
@@ -61,18 +61,13 @@ export interface PolicyDoc {
   };
 }
 
-const POLICY_TYPE = "kubernetes_network_policy_v1";
-
 /** The NetworkPolicies written under `scope`, read from the resources' own attributes. */
 export function policiesIn(scope: IConstruct): PolicyDoc[] {
-  return scope.node
-    .findAll()
-    .filter((c): c is TerraformResource => TerraformResource.isTerraformResource(c) && c.terraformResourceType === POLICY_TYPE)
-    .map((c) => {
-      const written = c.toTerraform() as { resource: Record<string, Record<string, { metadata: { namespace?: string }; spec: PolicyDoc["spec"] }>> };
-      const attributes = Object.values(written.resource[POLICY_TYPE])[0];
-      return { path: c.node.path, namespace: attributes.metadata.namespace ?? "default", spec: attributes.spec };
-    });
+  return networkPolicyResources(scope).map((c) => {
+    const written = c.toTerraform() as { resource: Record<string, Record<string, { metadata: { namespace?: string }; spec: PolicyDoc["spec"] }>> };
+    const attributes = Object.values(written.resource[c.terraformResourceType])[0];
+    return { path: c.node.path, namespace: attributes.metadata.namespace ?? "default", spec: attributes.spec };
+  });
 }
 
 /** Label selector semantics: every matchLabels pair and every expression hold; empty selects all. */
