@@ -9,6 +9,9 @@ export * from "./core/kubernetes/scheduling";
 export * from "./core/kubernetes/namespace-ref";
 export type { ServiceAccountRef } from "./core/kubernetes/service-account-ref";
 export type { ResourceRequirements } from "./core/kubernetes/resources";
+export * from "./core/kubernetes/network-policy";
+export { architectureOf, amiArchitecture, checkInstanceType, isEc2InstanceType } from "./core/ec2-instance-types";
+export type { CpuArchitecture } from "./core/ec2-instance-types";
 
 // Cluster (AWS provider)
 export * from "./cluster/eks-network";
@@ -38,6 +41,7 @@ export * from "./platform/cluster-providers";
 export * from "./platform/gp3-storage-class";
 export * from "./platform/pinned-helm-release";
 export * from "./platform/network-policy-enforcement";
+export * from "./platform/network-reachability";
 export * from "./platform/custom-resources";
 export * from "./platform/storage-class-ref";
 export * from "./platform/ordering-check";
@@ -62,6 +66,7 @@ export * from "./workload";
 
 // Monitoring
 export * from "./monitoring/monitoring-stack";
+export * from "./monitoring/monitoring-network-policies";
 export * from "./monitoring/kube-prometheus-stack-values";
 export * from "./monitoring/grafana-admin-secret";
 export * from "./monitoring/rules";

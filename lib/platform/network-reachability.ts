@@ -1,4 +1,5 @@
 import { IConstruct } from "constructs";
+import { Labels } from "../core/kubernetes/network-policy";
 import { networkPolicyResources } from "./network-policy-enforcement";
 
 /**
@@ -13,7 +14,6 @@ import { networkPolicyResources } from "./network-policy-enforcement";
  * outside this app, or by charts, are not seen.
  */
 
-export type Labels = Readonly<Record<string, string>>;
 
 /** A pod by namespace and labels. */
 export interface PodRef {
