@@ -14,6 +14,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Annotations, Fn, Op, TerraformSelf } from "cdktf";
 import { Construct } from "constructs";
+import { iamRoleNamePrefix } from "../core/aws-name-limits";
 import { contains, parseCidr } from "../core/cidr";
 import { PlatformConfigError } from "../core/errors";
 import { isToken } from "../core/validate";
@@ -208,7 +209,7 @@ export class EksCluster extends Construct implements IEksCluster {
         },
       ],
     });
-    const role = new IamRole(this, "cluster-role", { namePrefix: `${props.clusterName}-cluster-`.slice(0, 38), assumeRolePolicy: trust.json });
+    const role = new IamRole(this, "cluster-role", { namePrefix: iamRoleNamePrefix(`${props.clusterName}-cluster-`), assumeRolePolicy: trust.json });
     const policy = new IamRolePolicyAttachment(this, "cluster-policy", {
       role: role.name,
       policyArn: managedPolicyArn(this, "AmazonEKSClusterPolicy"),

@@ -17,6 +17,7 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Fn, Op, TerraformSelf } from "cdktf";
 import { Construct } from "constructs";
+import { iamRoleNamePrefix } from "../core/aws-name-limits";
 import { contains, overlaps, parseCidr } from "../core/cidr";
 import { PlatformConfigError } from "../core/errors";
 import { keepTemplatesLiteral } from "../core/terraform-literals";
@@ -167,7 +168,7 @@ export class EksNetwork extends Construct {
         },
       ],
     });
-    const role = new IamRole(this, "flow-logs-role", { namePrefix: `${clusterName}-flow-logs-`.slice(0, 38), assumeRolePolicy: trust.json });
+    const role = new IamRole(this, "flow-logs-role", { namePrefix: iamRoleNamePrefix(`${clusterName}-flow-logs-`), assumeRolePolicy: trust.json });
     new IamRolePolicy(this, "flow-logs-write", {
       role: role.name,
       policy: new DataAwsIamPolicyDocument(this, "flow-logs-permissions", {

@@ -3,6 +3,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
+import { iamRoleNamePrefix } from "../core/aws-name-limits";
 import { IEksCluster } from "../core/cluster-ref";
 import { keepTemplatesLiteral } from "../core/terraform-literals";
 
@@ -42,7 +43,7 @@ export class IrsaRole extends Construct {
       ],
     });
     this.role = new IamRole(this, "role", {
-      namePrefix: `irsa-${props.serviceAccount}-`.slice(0, 38),
+      namePrefix: iamRoleNamePrefix(`irsa-${props.serviceAccount}-`),
       assumeRolePolicy: trust.json,
       ...(props.inlinePolicyJson && { inlinePolicy: [{ name: "scoped", policy: props.inlinePolicyJson }] }),
     });

@@ -2,6 +2,7 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
+import { iamRoleNamePrefix } from "../core/aws-name-limits";
 import { managedPolicyArn } from "./private/aws-policies";
 import { keepTemplatesLiteral } from "../core/terraform-literals";
 
@@ -20,7 +21,7 @@ export class NodeRole extends Construct {
     const trust = new DataAwsIamPolicyDocument(this, "trust", {
       statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] }],
     });
-    this.role = new IamRole(this, "role", { namePrefix: `${props.clusterName}-node-`.slice(0, 38), assumeRolePolicy: trust.json });
+    this.role = new IamRole(this, "role", { namePrefix: iamRoleNamePrefix(`${props.clusterName}-node-`), assumeRolePolicy: trust.json });
     ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"].forEach((name) => {
       new IamRolePolicyAttachment(this, name, { role: this.role.name, policyArn: managedPolicyArn(this, name) });
     });

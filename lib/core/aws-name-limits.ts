@@ -1,3 +1,4 @@
+import { Fn } from "cdktf";
 import { IConstruct } from "constructs";
 import { PlatformConfigError } from "./errors";
 import { isToken } from "./validate";
@@ -14,6 +15,8 @@ export const AWS_NAME_LIMITS = {
   nodeGroupName: { what: "the EKS node group name", max: 63 },
   /** CloudWatch Logs CreateLogGroup: logGroupName, 1 to 512 characters. */
   logGroupName: { what: "the CloudWatch log group name", max: 512 },
+  /** IAM CreateRole: RoleName, 1 to 64 characters; the provider's name_prefix leaves 38. */
+  iamRoleNamePrefix: { what: "the IAM role name prefix", max: 64 - TERRAFORM_PREFIX_SUFFIX },
 } as const;
 
 export type DerivedNameKind = keyof typeof AWS_NAME_LIMITS;
@@ -34,4 +37,15 @@ export function checkDerivedName(scope: IConstruct | string, prop: string, value
 /** The launch template name prefix of a managed node group (cluster name, then the group's). */
 export function launchTemplateNamePrefix(clusterName: string, nodeGroupName: string): string {
   return `${clusterName}-${nodeGroupName}-`;
+}
+
+/**
+ * The `name_prefix` of an IAM role, cut to what AWS leaves room for. Cutting a prefix is safe: it
+ * is only a readable hint, the role's uniqueness comes from Terraform's suffix, so unlike a name
+ * it never needs to fail. A name known only at apply is cut by Terraform: cutting its token here
+ * would break it.
+ */
+export function iamRoleNamePrefix(prefix: string): string {
+  const max = AWS_NAME_LIMITS.iamRoleNamePrefix.max;
+  return isToken(prefix) ? Fn.substr(prefix, 0, max) : prefix.slice(0, max);
 }

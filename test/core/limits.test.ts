@@ -1,5 +1,7 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformStack, Testing } from "cdktf";
+import { Fn, TerraformOutput, TerraformStack, Testing, Token } from "cdktf";
+import { iamRoleNamePrefix } from "../../lib/core/aws-name-limits";
+import { NodeRole } from "../../lib/cluster/node-role";
 import { EksCluster, EksClusterProps } from "../../lib/cluster/eks-cluster";
 import { GpuNodeGroup } from "../../lib/cluster/gpu-node-group";
 import { resolveConfig } from "../../stacks/config";
@@ -64,6 +66,30 @@ describe("derived names from library props", () => {
   test("96 characters and a 4-character pool fit: 102 of 102", () => {
     const stack = clusterStack();
     expect(() => new GpuNodeGroup(stack, "pool", { cluster: { ...fakeCluster(), clusterName: "c".repeat(96) }, poolName: "a10g", instanceTypes: ["g5.xlarge"], maxSize: 2, nodeRoleArn: "arn:aws:iam::123456789012:role/nodes" })).not.toThrow();
+  });
+});
+
+describe("IAM role name prefixes", () => {
+  // AWS takes 64 characters for a role name and Terraform appends 26 to a name_prefix: 38 left.
+  test("a 100-character cluster name gives every role a 38-character prefix, cut rather than refused", () => {
+    const stack = new TerraformStack(Testing.app(), "c");
+    new AwsProvider(stack, "aws", { region: "us-west-2" });
+    new EksCluster(stack, "eks", { clusterName: "c".repeat(100), kubernetesVersion: "1.35", subnetIds: ["subnet-0123abcd"], endpointPublicAccessCidrs: ["203.0.113.0/24"] });
+    new NodeRole(stack, "nodes", { clusterName: "n".repeat(100) });
+    const roles = Object.values((JSON.parse(Testing.synth(stack)) as { resource: { aws_iam_role: Record<string, { name_prefix: string }> } }).resource.aws_iam_role);
+    expect(roles.map((r) => r.name_prefix).sort()).toEqual(["c".repeat(38), "n".repeat(38)]);
+  });
+
+  test("a short name keeps its whole prefix", () => {
+    expect(iamRoleNamePrefix("gpu-node-")).toBe("gpu-node-");
+  });
+
+  test("a name known only at apply is cut by Terraform, not through its token", () => {
+    const stack = new TerraformStack(Testing.app(), "c");
+    const prefix = iamRoleNamePrefix(`${Token.asString(Fn.lower("ABC"))}-${"x".repeat(40)}-`);
+    new TerraformOutput(stack, "prefix", { value: prefix });
+    const out = (JSON.parse(Testing.synth(stack)) as { output: { prefix: { value: string } } }).output.prefix.value;
+    expect(out).toBe(`\${substr("\${lower("ABC")}-${"x".repeat(40)}-", 0, 38)}`);
   });
 });
 
