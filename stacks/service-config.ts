@@ -4,7 +4,7 @@ import { MetricContracts } from "../lib/contracts/presets";
 import { InferenceAlertOptions, ServiceSlos } from "../lib/contracts/service-objectives";
 import { validateServiceMonitoring } from "../lib/contracts/service-validation";
 import { PlatformConfigError } from "../lib/core/errors";
-import { checkDns1123Label, checkUnique } from "../lib/core/validate";
+import { checkDns1035Label, checkUnique } from "../lib/core/validate";
 import { EnvValue, parseEnvValue, resolveEnv } from "../lib/workload/env-value";
 import type { InferenceAutoscalingOptions, MetricsAuthOptions } from "../lib/workload/inference-service";
 import { EGRESS_SHAPE, Either, Json, JsonObject, NamedList, Shape, Tagged } from "./config-shape";
@@ -141,7 +141,7 @@ export function resolveServices(src: string, input: readonly JsonObject[], pools
 }
 
 function resolveService(src: string, at: string, s: JsonObject, pools: readonly string[]): ServiceConfig {
-  checkDns1123Label(src, `${at}.name`, s.name as string);
+  checkDns1035Label(src, `${at}.name`, s.name as string);
   if (typeof s.image !== "string" || s.image === "") {
     throw new PlatformConfigError(src, `${at}.image`, s.image, "must name the model server image (repository:tag or @digest)");
   }

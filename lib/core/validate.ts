@@ -5,6 +5,7 @@ import { PlatformConfigError } from "./errors";
 type Scope = IConstruct | string;
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const PROMETHEUS_METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const PROMETHEUS_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Prometheus duration: one or more number+unit pairs, largest unit first (model/time.ParseDuration). */
@@ -24,6 +25,19 @@ export function checkDns1123Label(scope: Scope, prop: string, value: string): vo
       prop,
       value,
       "must be a DNS-1123 label (1-63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit)",
+    );
+  }
+}
+
+/** RFC 1035 label: a DNS-1123 label starting with a letter, as Kubernetes requires for a Service's name. */
+export function checkDns1035Label(scope: Scope, prop: string, value: string): void {
+  if (isToken(value)) return;
+  if (value.length === 0 || value.length > 63 || !DNS1035_LABEL.test(value)) {
+    throw new PlatformConfigError(
+      scope,
+      prop,
+      value,
+      "must be a DNS-1035 label, as it names a Kubernetes Service (1-63 characters of a-z, 0-9 and '-', starting with a letter and ending with a letter or digit)",
     );
   }
 }

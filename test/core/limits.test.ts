@@ -34,6 +34,11 @@ const CONFIG_CASES: [string, Record<string, unknown>, string][] = [
     { cluster: { name: "c".repeat(60) }, gpuPools: [{ name: "p".repeat(50), instanceTypes: ["g5.xlarge"] }] },
     "config: 'cluster.name' makes the launch template name prefix '",
   ],
+  [
+    "a service name starting with a digit (Kubernetes refuses it as a Service name)",
+    { services: [{ name: "7b-llama", image: "registry.example.com/llm:1.0.0", gpuPool: "g5-ondemand" }] },
+    `config: 'services["7b-llama"].name' must be a DNS-1035 label, as it names a Kubernetes Service (1-63 characters of a-z, 0-9 and '-', starting with a letter and ending with a letter or digit), got "7b-llama"`,
+  ],
 ];
 
 describe("AWS limits from the configuration file", () => {
@@ -100,6 +105,16 @@ describe("EKS limits from library props", () => {
     ["a wildcard account", { adminPrincipalArns: ["arn:aws:iam::*:role/admin"] }, "c/eks: 'adminPrincipalArns[0]' must be the ARN of one IAM role or user"],
   ])("%s", (_name, props, message) => {
     expect(() => cluster(props as Partial<EksClusterProps>)).toThrow(message);
+  });
+});
+
+describe("Kubernetes names from library props", () => {
+  test.each(["7b-llama", "-llama", "llama-", "l".repeat(64)])("InferenceService name %j, which also names its Service", (name) => {
+    expect(() => service(platform(), { name })).toThrow(`platform/svc: 'name' must be a DNS-1035 label, as it names a Kubernetes Service (1-63 characters of a-z, 0-9 and '-', starting with a letter and ending with a letter or digit), got ${JSON.stringify(name)}`);
+  });
+
+  test("a name starting with a letter, 63 characters, is accepted", () => {
+    expect(() => service(platform(), { name: `llama-${"7".repeat(57)}` })).not.toThrow();
   });
 });
 

@@ -6,7 +6,7 @@ import { PlatformConfigError } from "../../core/errors";
 import { checkImageReference } from "../../core/kubernetes/image-reference";
 import { ResourceRequirements } from "../../core/kubernetes/resources";
 import { namespaceDependencies, toNamespaceRef } from "../../core/kubernetes/namespace-ref";
-import { checkDns1123Label, checkIntRange, isToken, parsePrometheusDuration } from "../../core/validate";
+import { checkDns1035Label, checkDns1123Label, checkIntRange, isToken, parsePrometheusDuration } from "../../core/validate";
 import { IGpuPool } from "../../gpu/gpu-pool";
 import type { DisruptionBudgetOptions, InferenceAutoscalingOptions, HttpProbeOptions, InferenceServiceProps, ModelOptions, RolloutOptions } from "../inference-service";
 import { EnvValue, resolveEnv } from "../env-value";
@@ -139,7 +139,8 @@ export function resolveInferenceSettings(scope: Construct, props: InferenceServi
   const runAsUser = props.runAsUser ?? 1000;
   const initResources = props.model?.init?.resources ?? DEFAULT_INIT_RESOURCES;
 
-  checkDns1123Label(scope, "name", props.name);
+  // The name is also the Service's, which Kubernetes holds to the stricter DNS-1035 rule.
+  checkDns1035Label(scope, "name", props.name);
   checkDns1123Label(scope, "namespace", namespace.name);
   checkIntRange(scope, "containerPort", servingPort, 1, 65535);
   if (metricsPort !== undefined) {
