@@ -187,7 +187,7 @@ export type MetricsAuthOptions =
     };
 
 export interface InferenceServiceOptions {
-  /** Name of the Deployment, Service, HPA and everything else; a DNS-1123 label. */
+  /** Name of the Deployment, Service, HPA and everything else; a DNS-1035 label (a DNS-1123 label starting with a letter), as Services require. */
   readonly name: string;
   /**
    * The namespace: a name that exists already, or a reference to the namespace this app creates

@@ -44,7 +44,7 @@ describe("services in the configuration file", () => {
     [withService({ gpuPool: "h100" }), `config: 'services["phone-detector"].gpuPool' must name one of the GPU pools (g5-ondemand, g6-spot), got "h100"`],
     [withService({ metricsPort: "metrics" }), `config: 'services["phone-detector"].metricsPort' must be a port number or "serving" (when /metrics is on the serving port), got "metrics"`],
     [withService({ domainMetrics: [{ metric: "phone_detection_objects_per_frame", kind: "gauge", title: "Phones", warnign: 20 }] }), `config: 'services["phone-detector"].domainMetrics["phone_detection_objects_per_frame"].warnign' is not a known setting (did you mean 'warning'?)`],
-    [withService({ name: "Phone_Detector" }), `config: 'services["Phone_Detector"].name' must be a DNS-1123 label`],
+    [withService({ name: "Phone_Detector" }), `config: 'services["Phone_Detector"].name' must be a DNS-1035 label, as it names a Kubernetes Service`],
     [{ services: [detector, detector] } as unknown as Input, `config: 'services[*].name' must hold unique names; this one appears more than once, got "phone-detector"`],
     [{ services: [] } as unknown as Input, "config: 'services' must list at least one service; leave it out for the single default service (inference:), got []"],
     [{ ...withService({}), inference: { image: "registry.example.com/x:1" } } as Input, `config: 'inference' describes the single default service and cannot be combined with services: list that service under services (name, image, gpuPool, overflowPool, autoscaling.maxReplicas) and remove inference (and GPU_PLATFORM_INFERENCE_IMAGE, which sets inference.image), got {"image":"registry.example.com/x:1"}`],

@@ -535,9 +535,9 @@ describe("InferenceService rejects bad input", () => {
       `platform/svc: 'containerPort' must be an integer between 1 and 65535, got 70000`,
     ],
     [
-      "a name that is not a DNS-1123 label",
+      "a name that is not a DNS-1035 label (it names the Service too)",
       () => service(platform(), { name: "Face_Swap" }),
-      `platform/svc: 'name' must be a DNS-1123 label (1-63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit), got "Face_Swap"`,
+      `platform/svc: 'name' must be a DNS-1035 label, as it names a Kubernetes Service (1-63 characters of a-z, 0-9 and '-', starting with a letter and ending with a letter or digit), got "Face_Swap"`,
     ],
     [
       "a namespace that is not a DNS-1123 label",
